@@ -9,6 +9,9 @@ transcription changes; the book never runs it: it builds and tests from ``data/`
 
 It rewrites the CSV files in data/ that come from the transcriptions. Hand-made files
 (``appendix1_ngos.csv``, ``published_values.csv``, ``datapackage.json``) are not touched.
+Afterwards it validates every rewritten file against its schema in ``data/datapackage.json``
+and exits with status 1 if any is invalid: a new country, edition or release usually needs
+the schema's code lists or bounds widened first (see data/README.md, "Adding an edition").
 """
 import re
 import sys
@@ -102,13 +105,32 @@ def sectors(src):
     return d[["country", "sector", "percent", "reference_year", "verification", "source"]]
 
 
+def validate(names):
+    """Validate the named resources against data/datapackage.json; print what fails."""
+    from frictionless import Package
+
+    package = Package(str(OUT / "datapackage.json"))
+    valid = True
+    for name in names:
+        report = package.get_resource(name).validate()
+        if not report.valid:
+            valid = False
+            print(f"data/{name}.csv is not valid:\n" + report.to_summary())
+    return valid
+
+
 def main(argv):
     src = Path(argv[0] if argv else "../shared/sources")
-    for name, frame in {"nit_ratings": nit(src), "wgi": wgi(src), "usaid_csosi": usaid(src),
-                        "bti": bti(src), "civicus_csi": civicus(src), "ngo_sectors": sectors(src)}.items():
+    frames = {"nit_ratings": nit(src), "wgi": wgi(src), "usaid_csosi": usaid(src),
+              "bti": bti(src), "civicus_csi": civicus(src), "ngo_sectors": sectors(src)}
+    for name, frame in frames.items():
         frame.to_csv(OUT / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
         print(f"data/{name}.csv: {len(frame)} rows")
+    if not validate(frames):
+        return 1
+    print("all rewritten files are valid against data/datapackage.json")
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))
