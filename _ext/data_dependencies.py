@@ -49,10 +49,15 @@ def _note(app, docname, source):
     env = app.env
     doc_path = Path(env.doc2path(docname))
     srcdir = Path(app.srcdir)
-    for dep in dependencies(doc_path, source[0], srcdir):
+    deps = dependencies(doc_path, source[0], srcdir)
+    # Pages that read other pages' sources (the replication map) declare them in _config.yml.
+    for pattern in app.config.data_dependencies_extra.get(docname, []):
+        deps.extend(p for p in sorted(srcdir.glob(pattern)) if p != doc_path)
+    for dep in deps:
         env.note_dependency(str(dep))
 
 
 def setup(app):
+    app.add_config_value("data_dependencies_extra", {}, "env")
     app.connect("source-read", _note)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}

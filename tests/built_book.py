@@ -50,10 +50,15 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
-def page_text(path: Path) -> str:
+def html_text(html: str) -> str:
+    """The visible text of a page's main content, whitespace folded."""
     parser = _Text()
-    parser.feed(path.read_text(encoding="utf-8"))
+    parser.feed(html)
     return re.sub(r"\s+", " ", " ".join(parser.parts))
+
+
+def page_text(path: Path) -> str:
+    return html_text(path.read_text(encoding="utf-8"))
 
 
 def site_pages():

@@ -1,0 +1,51 @@
+"""A notebook runs outside the repository: downloaded alone, it fetches the data package from the
+configured base URL (here a local HTTP server standing in for the published site's data/ folder)."""
+import functools
+import http.server
+import shutil
+import threading
+
+import nbformat
+import pytest
+import yaml
+from nbclient import NotebookClient
+
+from built_book import ROOT
+
+NOTEBOOK = ROOT / "notebooks" / "secondary-findings.ipynb"
+
+
+@pytest.fixture
+def data_server():
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(ROOT / "data"))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_default_data_url_is_the_published_site(tmp_path):
+    """The notebooks' fallback URL is the site's data/ folder, from the one setting in _config.yml."""
+    baseurl = yaml.safe_load((ROOT / "_config.yml").read_text())["html"]["baseurl"]
+    expected = baseurl.rstrip("/") + "/data"
+    for md in (ROOT / "notebooks").glob("*.md"):
+        text = md.read_text(encoding="utf-8")
+        if "Package(" in text:
+            assert f'"{expected}"' in text, f"{md.name} does not fall back to {expected}"
+
+
+def test_notebook_copied_to_an_empty_folder_runs_from_the_data_url(tmp_path, data_server, monkeypatch):
+    alone = tmp_path / "downloads"
+    alone.mkdir()
+    shutil.copy(NOTEBOOK, alone / NOTEBOOK.name)
+    assert not (tmp_path / "data").exists()
+    monkeypatch.setenv("KY2015_DATA_URL", data_server)
+    nb = nbformat.read(alone / NOTEBOOK.name, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(alone)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    checked = [c for c in nb.cells if "nbval-check-output" in c.metadata.get("tags", [])]
+    assert any(".943" in "".join(o.get("text", "")) or "0.9428" in "".join(o.get("text", ""))
+               for c in checked for o in c.outputs), "Table 1's r was not computed from the fetched data"
