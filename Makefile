@@ -10,7 +10,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export VENV
 
-.PHONY: book html pdf test tests-only notebooks venv clean
+.PHONY: book html pdf student student-pdf test tests-only notebooks venv clean
 
 book: html pdf
 
@@ -30,7 +30,16 @@ pdf: venv
 	if [ $$status = 3 ]; then echo "PDF skipped (no TeX)."; exit 0; fi; \
 	[ $$status = 0 ] && tools/build.sh pdf
 
-test: html pdf
+# The student edition: the book without worked solutions (tools/build_edition.py), in _build/student/.
+student: venv
+	$(BIN)/python tools/build_edition.py student html
+
+student-pdf: venv
+	@status=0; tools/system-deps.sh tex || status=$$?; \
+	if [ $$status = 3 ]; then echo "Student PDF skipped (no TeX)."; exit 0; fi; \
+	[ $$status = 0 ] && $(BIN)/python tools/build_edition.py student pdf
+
+test: html pdf student student-pdf
 	@status=0; tools/system-deps.sh chromium || status=$$?; \
 	if [ $$status = 3 ]; then echo "Browser tests will be skipped (no Chromium)."; elif [ $$status != 0 ]; then exit $$status; fi
 	$(MAKE) --no-print-directory tests-only
