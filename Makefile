@@ -50,8 +50,8 @@ tests-only: venv
 # Refresh every notebook's .ipynb pair from its .md source and store fresh outputs (for nbval).
 notebooks: venv
 	cd notebooks && for nb in *.md; do \
-	  ../$(BIN)/jupytext --sync "$$nb" >/dev/null && \
-	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$${nb%.md}.ipynb" || exit 1; \
+	  ../$(BIN)/jupytext --quiet --to ipynb "$$nb" && \
+	  SOURCE_DATE_EPOCH=1420070400 ../$(BIN)/jupyter nbconvert --log-level=WARN --to notebook --execute --inplace "$${nb%.md}.ipynb" || exit 1; \
 	done
 
 clean:
