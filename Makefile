@@ -45,7 +45,7 @@ test: html pdf student student-pdf
 	$(MAKE) --no-print-directory tests-only
 
 tests-only: venv
-	$(BIN)/python -m pytest
+	SOURCE_DATE_EPOCH=1420070400 $(BIN)/python -m pytest
 
 # Refresh every notebook's .ipynb pair from its .md source and store fresh outputs (for nbval).
 notebooks: venv
