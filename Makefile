@@ -9,8 +9,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export VENV
+# Fixed dates inside figures, notebooks and archives, so that two builds of a commit are identical.
+export SOURCE_DATE_EPOCH ?= 1420070400
 
-.PHONY: book html pdf student student-pdf test tests-only notebooks venv clean
+.PHONY: book html pdf student student-pdf test tests-only test-tools notebooks venv bench publish clean
 
 book: html pdf
 
@@ -39,19 +41,42 @@ student-pdf: venv
 	if [ $$status = 3 ]; then echo "Student PDF skipped (no TeX)."; exit 0; fi; \
 	[ $$status = 0 ] && $(BIN)/python tools/build_edition.py student pdf
 
-test: html pdf student student-pdf
-	@status=0; tools/system-deps.sh chromium || status=$$?; \
-	if [ $$status = 3 ]; then echo "Browser tests will be skipped (no Chromium)."; elif [ $$status != 0 ]; then exit $$status; fi
+test: html pdf student student-pdf test-tools
 	$(MAKE) --no-print-directory tests-only
 
+# What the tests need beyond the virtual environment: Debian's Chromium (accessibility and offline
+# tests), axe-core from npm (pinned in tests/browser/package-lock.json) and the en_GB Hunspell
+# dictionary (spell check). Missing ones are installed when possible, else the tests that need
+# them are skipped with the reason; under CI=true a missing one fails.
+test-tools:
+	@status=0; tools/system-deps.sh chromium || status=$$?; \
+	if [ $$status = 3 ]; then echo "Browser tests will be skipped (no Chromium)."; elif [ $$status != 0 ]; then exit $$status; fi
+	@status=0; tools/system-deps.sh dictionary || status=$$?; \
+	if [ $$status = 3 ]; then echo "The spell check will be skipped (no en_GB dictionary)."; elif [ $$status != 0 ]; then exit $$status; fi
+	@if [ -f tests/browser/node_modules/axe-core/axe.min.js ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
+	elif [ "$$CI" = true ]; then echo "CI=true: nothing may be skipped. npm is missing, so axe-core cannot be installed (sudo apt-get install npm)." >&2; exit 1; \
+	else echo "SKIPPED: npm not found, so axe-core is not installed and the accessibility tests will be skipped (sudo apt-get install npm)."; fi
+
 tests-only: venv
-	SOURCE_DATE_EPOCH=1420070400 $(BIN)/python -m pytest
+	$(BIN)/python -m pytest
+
+# How long builds and rebuilds take on this machine (tools/bench.py; a report, not a test).
+bench: venv
+	$(BIN)/python tools/bench.py --runs 3
+
+# Publish _build/html (with the PDF and the data archive) to the gh-pages branch: see tools/publish.sh.
+publish: book
+	tools/publish.sh
 
 # Refresh every notebook's .ipynb pair from its .md source and store fresh outputs (for nbval).
+# --update keeps the cell ids, and no execution timestamps are stored, so an .ipynb changes only
+# where its notebook's code or results do.
 notebooks: venv
 	cd notebooks && for nb in *.md; do \
-	  ../$(BIN)/jupytext --quiet --to ipynb "$$nb" && \
-	  SOURCE_DATE_EPOCH=1420070400 ../$(BIN)/jupyter nbconvert --log-level=WARN --to notebook --execute --inplace "$${nb%.md}.ipynb" || exit 1; \
+	  ../$(BIN)/jupytext --quiet --update --to ipynb "$$nb" && \
+	  ../$(BIN)/jupyter nbconvert --log-level=WARN --to notebook --execute --inplace \
+	    --ExecutePreprocessor.record_timing=False "$${nb%.md}.ipynb" || exit 1; \
 	done
 
 clean:

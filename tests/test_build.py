@@ -32,7 +32,7 @@ def test_references_page_lists_every_bib_entry():
     keys = re.findall(r"^@\w+\{([^,\s]+),", bib, re.M)
     assert len(keys) >= 75, f"only {len(keys)} entries in references.bib"
     html = (require_site() / "book" / "references.html").read_text(encoding="utf-8")
-    entries = re.findall(r'<div class="citation" id="([^"]+)" role="doc-biblioentry">', html)
+    entries = re.findall(r'<div class="citation" id="([^"]+)" role="(?:doc-biblioentry|listitem)">', html)
     assert len(entries) == len(keys), f"{len(entries)} entries rendered for {len(keys)} .bib entries"
 
 
