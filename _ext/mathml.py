@@ -60,4 +60,5 @@ def visit_displaymath(self, node: nodes.math_block) -> None:
 
 def setup(app):
     app.add_html_math_renderer("mathml", (visit_math, None), (visit_displaymath, None))
+    app.add_css_file("mathml.css")  # in _static/
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}

@@ -61,3 +61,13 @@ def test_executed_notebooks_hold_no_error_output():
                 elif out["output_type"] == "stream" and out["name"] == "stderr":
                     problems.append(f"{path.name} cell {i}: stderr: {''.join(out['text'])[:200]}")
     assert not problems, "\n".join(problems)
+
+
+def test_maths_is_mathml_written_at_build_time():
+    """Every formula of the re-analysis is MathML in the page (no MathJax, no raw LaTeX left)."""
+    html = (require_site() / "notebooks" / "re-examining-the-evidence.html").read_text(encoding="utf-8")
+    formulas = re.findall(r"<math [^>]*display=\"(inline|block)\"", html)
+    assert formulas.count("block") >= 1 and formulas.count("inline") >= 20, formulas
+    assert not re.search(r"<script[^>]*mathjax", html, re.I), "the page still loads MathJax"
+    assert "math-error" not in html and "\\frac" not in html, "a formula was not converted"
+    assert "<mfrac>" in html  # the part-whole formula: (k·DS - CS)/(k - 1)
