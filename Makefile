@@ -12,7 +12,7 @@ export VENV
 # Fixed dates inside figures, notebooks and archives, so that two builds of a commit are identical.
 export SOURCE_DATE_EPOCH ?= 1420070400
 
-.PHONY: book html pdf student student-pdf test tests-only test-tools notebooks venv bench publish clean
+.PHONY: book html pdf student student-pdf test tests-only test-tools nbval notebooks venv bench publish clean
 
 book: html pdf
 
@@ -60,6 +60,11 @@ test-tools:
 
 tests-only: venv
 	$(BIN)/python -m pytest
+
+# Only the notebooks: each .ipynb's stored outputs checked against a fresh run (nbval), one notebook
+# per core (pytest-xdist; --dist loadfile keeps a notebook's cells in one kernel).
+nbval: venv
+	$(BIN)/python -m pytest notebooks -n auto --dist loadfile
 
 # How long builds and rebuilds take on this machine (tools/bench.py; a report, not a test).
 bench: venv

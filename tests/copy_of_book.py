@@ -1,6 +1,7 @@
 """A private copy of the book's sources, for tests that change data or build in isolation."""
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from built_book import ROOT
@@ -21,7 +22,7 @@ def copy_sources(dest: Path) -> Path:
 
 def build_html(src: Path, log: Path, strict: bool = True) -> subprocess.CompletedProcess:
     """Run the book's strict HTML build on a copy, into src/_build/work (as tools/build.sh does)."""
-    cmd = [str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", ".", "--path-output", "_build/work"]
+    cmd = [sys.executable, "tools/jupyter_book_parallel.py", "build", ".", "--path-output", "_build/work"]
     if strict:
         cmd += ["-n", "-W", "--keep-going"]
     with log.open("w") as out:

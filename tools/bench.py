@@ -12,7 +12,8 @@ environment (.venv, or $VENV) and an empty build cache, and times, in order:
   prose edit  a sentence appended to one prose chapter (--prose-file), then tools/build.sh html
   data edit   one data file saved again (--data-file; same content, new modification time: what
               Sphinx looks at), then tools/build.sh html
-  nbval       .venv/bin/python -m pytest notebooks (the stored outputs checked against a new run)
+  nbval       .venv/bin/python -m pytest notebooks -n auto --dist loadfile (= make nbval: the stored
+              outputs checked against a new run, one notebook per core)
   pdf         tools/build.sh pdf (if xelatex is installed)
 
 and counts the notebooks each build executed ("Executing notebook" lines in its log). It prints
@@ -149,6 +150,10 @@ def one_run(i: int, args, workdir: Path, env: dict) -> dict:
                     "-q",
                     "-p",
                     "no:cacheprovider",
+                    "-n",
+                    "auto",
+                    "--dist",
+                    "loadfile",
                 ],
                 src,
                 env,

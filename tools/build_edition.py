@@ -30,7 +30,7 @@ so this script removes them from a copy of the sources and builds the copy:
    `_build/student-src/` as that branch so that a notebook opened from the student site is the
    stripped one, not the instructor's.
 5. The copy is built with the same strict command as the instructor edition
-   (`jupyter-book build -n -W --keep-going`), in `_build/student-work/`; the site or the PDF is
+   (`jupyter-book build -n -W --keep-going`, in parallel: tools/jupyter_book_parallel.py), in `_build/student-work/`; the site or the PDF is
    published to `_build/student/` only when the build succeeded, as tools/build.sh does.
 """
 from __future__ import annotations
@@ -379,10 +379,11 @@ def _publish(built: Path, target: Path) -> None:
 def build(what: str) -> None:
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1420070400"),
                PYDEVD_DISABLE_FILE_VALIDATION="1")
-    command = [_bin("jupyter-book"), "build", str(SRC), "--path-output", str(WORK),
+    command = [sys.executable, str(SRC / "tools" / "jupyter_book_parallel.py"), "build", str(SRC),
+               "--path-output", str(WORK),
                "-n", "-W", "--keep-going"]
     if what == "pdf":
-        command[3:3] = ["--builder", "pdflatex"]
+        command[4:4] = ["--builder", "pdflatex"]
     print("+", " ".join(command), flush=True)
     subprocess.run(command, check=True, env=env)
     OUT.mkdir(parents=True, exist_ok=True)
