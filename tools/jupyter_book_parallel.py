@@ -30,8 +30,10 @@ With ``BUILD_JOBS=1`` this is plain ``jupyter-book``. The output is the same eit
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
+import traceback
 from pathlib import Path
 
 import jupyter_book.sphinx
@@ -91,6 +93,14 @@ if __name__ == "__main__":
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
         if not isinstance(done.code, (int, type(None))):
             print(done.code, file=sys.stderr)
+    except BaseException:  # a failed build: jupyter-book raises; show it whole
+        traceback.print_exc()
+        code = 1
+    # After a failure, Sphinx stops reading its workers' pipes, and a worker that was sending its
+    # result (a large doctree) blocks for ever: a normal exit would wait for it (multiprocessing
+    # joins its children at exit), and it would keep the build's output open. End the workers.
+    for worker in multiprocessing.active_children():
+        worker.kill()
     # Everything is written and closed by now; skip the interpreter's teardown of Sphinx's
     # environment and the notebook machinery, which takes about 2 s on every (re)build.
     sys.stdout.flush()
