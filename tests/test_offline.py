@@ -118,8 +118,9 @@ def test_html_and_css_load_nothing_from_another_origin(site):
 
 
 def test_no_page_loads_mathjax_from_another_origin(site):
-    """Sphinx loads MathJax from its CDN on any page with math; the book has none, so no page may
-    load it unless it is served from the site itself."""
+    """Sphinx would load MathJax from its CDN on any page with maths. The re-analysis has maths,
+    written as MathML at build time (_ext/mathml.py), so no page may load MathJax from another
+    origin (tests/test_build.py checks that the formulas are there as MathML)."""
     offenders = []
     for path in site.rglob("*.html"):
         for src in re.findall(r"""<script[^>]*\bsrc=["']([^"']*mathjax[^"']*)["']""",
