@@ -14,10 +14,14 @@ Exactly the ``jupyter-book`` command line, with two changes that the command lin
   for parallel reading, so Sphinx would read serially. It is: it replaces how section numbers are
   assigned, which Sphinx does once, in the main process, after merging what the processes read.
   Its ``setup`` is wrapped here to say so.
-* Each process reads (and writes) one document at a time, the notebooks first. Sphinx would
-  otherwise hand out documents in batches of up to ten in name order, which puts all eight
-  notebooks (``notebooks/`` sorts after ``book/``) in one batch on one core.
+* Each process reads (and writes) one document at a time, the notebooks first, the largest
+  first. Sphinx would otherwise hand out documents in batches of up to ten in name order, which
+  puts all eight notebooks (``notebooks/`` sorts after ``book/``) in one batch on one core. (Sphinx
+  starts waiting tasks last-added first; the order handed to it allows for that, otherwise the two
+  longest notebooks would start last and run on after everything else had finished.)
 
+* A rebuild that writes three pages or fewer (a no-op writes the build page and the root page)
+  writes them in the main process: forking a writer for them costs more than it saves.
 * An error in a worker process (a notebook cell that raises, say) reaches the main process as a
   ``SphinxParallelError`` whose message is only the first line of the error: the notebook's path,
   not the failing cell or its exception. Its message here carries the worker's whole traceback,
@@ -61,7 +65,11 @@ def one_document_per_task(arguments, nproc, maxbatch=10):
         path = SOURCE / (name + ".md")
         return (not notebook, -(path.stat().st_size if notebook and path.exists() else 0), name)
 
-    return [[name] for name in sorted(arguments, key=weight)]
+    ordered = [[name] for name in sorted(arguments, key=weight)]
+    # Sphinx starts the first `nproc` tasks as they are added, and each later one when a process
+    # frees up, taking the most recently added first (ParallelTasks keeps the waiting tasks in a
+    # dict and starts `popitem()`'s). Add the rest in reverse, so that they too start in order.
+    return ordered[:nproc] + ordered[nproc:][::-1]
 
 
 _multitoc_setup = sphinx_multitoc_numbering.setup
@@ -73,6 +81,17 @@ def multitoc_setup(app):
     return metadata
 
 
+_write_parallel = sphinx.builders.Builder._write_parallel
+
+
+def write_few_serially(self, docnames, nproc):
+    """Write a handful of pages in this process: a rebuild after a small edit writes two or
+    three, and forking a process for them costs more than it saves."""
+    if len(docnames) <= 3:
+        return self._write_serial(docnames)
+    return _write_parallel(self, docnames, nproc)
+
+
 def parallel_error_text(self) -> str:
     return f"{self.message}\n\nIn the worker process:\n{self.traceback}"
 
@@ -82,6 +101,7 @@ sphinx.errors.SphinxParallelError.__str__ = parallel_error_text
 sphinx_multitoc_numbering.setup = multitoc_setup
 if JOBS > 1:
     sphinx.builders.make_chunks = one_document_per_task
+    sphinx.builders.Builder._write_parallel = write_few_serially
 
 if __name__ == "__main__":
     from jupyter_book.cli.main import main
