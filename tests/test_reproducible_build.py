@@ -13,6 +13,12 @@ and the executed notebooks offered as downloads (``_sources/notebooks/*.ipynb``)
 cell ids instead of jupytext's random ones (both in _ext/build_info.py); tools/package_data.py
 writes the archive with fixed timestamps and order.
 
+A rebuild must give the same site as a clean build, too: the second copy is then rebuilt with
+nothing changed, and again after one prose page is saved (same text, new modification time, so
+Sphinx reads and writes it again), and each time its site must be the clean build's, file for
+file. (Sphinx 7.4 dropped the index entries of every page it did not rewrite from the search
+index, and linked two stylesheets differently in rewritten pages: see _ext/incremental.py.)
+
 The comparison is slow (two cold builds at once, about 2-3 minutes on 2 cores) and marked
 ``slow``: deselect it with ``-m "not slow"``. The first test (the build page of the built site
 holds the facts it promises) is fast.
@@ -122,3 +128,29 @@ def test_build_facts_are_on_the_build_page_only(two_builds):
     index = (two_builds[0] / "searchindex.js").read_text(encoding="utf-8")
     digest = hashlib.sha256((ROOT / "data" / "datapackage.json").read_bytes()).hexdigest()
     assert digest in pages[0] and digest not in index
+
+
+def _rebuild(src: Path) -> Path:
+    env = dict(os.environ, VENV=str(VENV))
+    run = subprocess.run(["tools/build.sh", "html"], cwd=src, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    return src / "_build" / "html"
+
+
+def _differences(clean: dict[str, str], now: dict[str, str]) -> list[str]:
+    names = set(clean) | set(now)
+    return sorted(n for n in names if clean.get(n) != now.get(n) and n not in MAY_DIFFER)
+
+
+@pytest.mark.slow
+def test_rebuilds_give_the_clean_build(two_builds):
+    site = two_builds[1]
+    src = site.parent.parent
+    clean = _tree(site)
+    assert not _differences(clean, _tree(_rebuild(src))), "a rebuild with nothing changed changed the site"
+    page = src / "book" / "methodology.md"
+    page.write_bytes(page.read_bytes())  # saved again: Sphinx reads and writes it anew
+    differ = _differences(clean, _tree(_rebuild(src)))
+    assert not differ, f"a rebuild after saving book/methodology.md gives a different site: {differ[:20]}"
+    index = (site / "searchindex.js").read_text(encoding="utf-8")
+    assert '"indexentries": {"' in index, "the search index has no index entries"
