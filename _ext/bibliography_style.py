@@ -307,8 +307,35 @@ class ReferenceStyle(AuthorYearReferenceStyle):
     person: PersonStyle = dataclass_field(default_factory=ShortAuthorPersonStyle)
 
 
+def _cache_entry_points(module) -> None:
+    """Look each plugin up among the installed packages once per build, not once per citation.
+
+    pybtex and sphinxcontrib-bibtex find a style, backend or label plugin by scanning the entry
+    points of every installed distribution (``importlib.metadata.entry_points``), and they do so
+    for each citation they resolve: about 30 ms a time here, some 2.5 s of every clean build and
+    of the main process's share of the writing. The installed packages do not change during a
+    build, so each (group, name) is scanned for once.
+    """
+    original = module.entry_points
+    if getattr(original, "cached", False):
+        return
+    found: dict = {}
+
+    def entry_points(**selection):
+        key = tuple(sorted(selection.items()))
+        if key not in found:
+            found[key] = original(**selection)
+        return found[key]
+
+    entry_points.cached = True
+    entry_points.original = original
+    module.entry_points = entry_points
+
+
 def setup(app):
     """Register the styles (replacing any earlier registration of the same names)."""
+    _cache_entry_points(pybtex.plugin)
+    _cache_entry_points(sphinxcontrib.bibtex.plugin)
     pybtex.plugin.register_plugin("pybtex.style.formatting", STYLE_NAME, Style, force=True)
     pybtex.plugin.register_plugin("pybtex.style.sorting", STYLE_NAME, SortingStyle, force=True)
     pybtex.plugin.register_plugin("pybtex.style.labels", STYLE_NAME, LabelStyle, force=True)
