@@ -26,6 +26,8 @@ Exactly the ``jupyter-book`` command line, with two changes that the command lin
   ``SphinxParallelError`` whose message is only the first line of the error: the notebook's path,
   not the failing cell or its exception. Its message here carries the worker's whole traceback,
   which ends with myst-nb's report of the cell and the exception it raised.
+* A failed build shows its error once: Sphinx prints it, and jupyter-book then raises an error
+  saying "look above", which is printed without repeating its cause.
 * The process ends with ``os._exit`` once jupyter-book is done, skipping about 2 s of interpreter
   teardown on every build.
 
@@ -113,7 +115,16 @@ if __name__ == "__main__":
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
         if not isinstance(done.code, (int, type(None))):
             print(done.code, file=sys.stderr)
-    except BaseException:  # a failed build: jupyter-book raises; show it whole
+    except RuntimeError as failed:
+        # jupyter-book's "There was an error in building your book. Look above for the cause."
+        # raised from Sphinx's exception, which Sphinx has just printed in full: print the box
+        # only, not the cause a second time.
+        if failed.__cause__ is not None and "Look above for the cause" in str(failed):
+            print(failed, file=sys.stderr)
+        else:
+            traceback.print_exc()
+        code = 1
+    except BaseException:  # any other failure: show it whole
         traceback.print_exc()
         code = 1
     # After a failure, Sphinx stops reading its workers' pipes, and a worker that was sending its
