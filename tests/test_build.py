@@ -71,3 +71,14 @@ def test_maths_is_mathml_written_at_build_time():
     assert not re.search(r"<script[^>]*mathjax", html, re.I), "the page still loads MathJax"
     assert "math-error" not in html and "\\frac" not in html, "a formula was not converted"
     assert "<mfrac>" in html  # the part-whole formula: (k·DS - CS)/(k - 1)
+
+
+def test_search_index_finds_index_entries_of_every_page_that_has_them():
+    """The site's search offers the glossary terms and the index entries of every prose page that
+    has ``{index}`` directives (a rebuild once dropped those of the pages it did not rewrite)."""
+    text = (require_site() / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    pages = {index["docnames"][doc] for places in index["indexentries"].values() for doc, _, _ in places}
+    expected = {f"book/{path.stem}" for path in (ROOT / "book").glob("*.md")
+                if "{index}" in path.read_text(encoding="utf-8") or "```{glossary}" in path.read_text(encoding="utf-8")}
+    assert expected and pages >= expected, f"no index entries in the search index for {sorted(expected - pages)}"
