@@ -3,7 +3,7 @@
 
     .venv/bin/python tools/jupyter_book_parallel.py build . [jupyter-book build options]
 
-Exactly the ``jupyter-book`` command line, with two changes that the command line does not offer:
+Exactly the ``jupyter-book`` command line, with these changes, which the command line does not offer:
 
 * Sphinx runs with ``BUILD_JOBS`` processes (default: the number of cores), as ``sphinx-build -j``
   does. myst-nb executes a notebook while Sphinx reads it, so on 2 cores two notebooks execute at
@@ -19,17 +19,14 @@ Exactly the ``jupyter-book`` command line, with two changes that the command lin
   puts all eight notebooks (``notebooks/`` sorts after ``book/``) in one batch on one core. (Sphinx
   starts waiting tasks last-added first; the order handed to it allows for that, otherwise the two
   longest notebooks would start last and run on after everything else had finished.)
-
-* A rebuild that writes three pages or fewer (a no-op writes the build page and the root page)
-  writes them in the main process: forking a writer for them costs more than it saves.
 * An error in a worker process (a notebook cell that raises, say) reaches the main process as a
   ``SphinxParallelError`` whose message is only the first line of the error: the notebook's path,
   not the failing cell or its exception. Its message here carries the worker's whole traceback,
   which ends with myst-nb's report of the cell and the exception it raised.
 * A failed build shows its error once: Sphinx prints it, and jupyter-book then raises an error
   saying "look above", which is printed without repeating its cause.
-* The process ends with ``os._exit`` once jupyter-book is done, skipping about 2 s of interpreter
-  teardown on every build.
+* The process ends with ``os._exit`` once jupyter-book is done, skipping the interpreter's
+  teardown of Sphinx and the notebook machinery on every build.
 
 With ``BUILD_JOBS=1`` this is plain ``jupyter-book``. The output is the same either way
 (``tests/test_reproducible_build.py`` compares two builds).
@@ -83,17 +80,6 @@ def multitoc_setup(app):
     return metadata
 
 
-_write_parallel = sphinx.builders.Builder._write_parallel
-
-
-def write_few_serially(self, docnames, nproc):
-    """Write a handful of pages in this process: a rebuild after a small edit writes two or
-    three, and forking a process for them costs more than it saves."""
-    if len(docnames) <= 3:
-        return self._write_serial(docnames)
-    return _write_parallel(self, docnames, nproc)
-
-
 def parallel_error_text(self) -> str:
     return f"{self.message}\n\nIn the worker process:\n{self.traceback}"
 
@@ -103,7 +89,6 @@ sphinx.errors.SphinxParallelError.__str__ = parallel_error_text
 sphinx_multitoc_numbering.setup = multitoc_setup
 if JOBS > 1:
     sphinx.builders.make_chunks = one_document_per_task
-    sphinx.builders.Builder._write_parallel = write_few_serially
 
 if __name__ == "__main__":
     from jupyter_book.cli.main import main
@@ -133,7 +118,7 @@ if __name__ == "__main__":
     for worker in multiprocessing.active_children():
         worker.kill()
     # Everything is written and closed by now; skip the interpreter's teardown of Sphinx's
-    # environment and the notebook machinery, which takes about 2 s on every (re)build.
+    # environment and the notebook machinery.
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
