@@ -30,8 +30,9 @@ so this script removes them from a copy of the sources and builds the copy:
    `_build/student-src/` as that branch so that a notebook opened from the student site is the
    stripped one, not the instructor's.
 5. The copy is built with the same strict command as the instructor edition
-   (`jupyter-book build -n -W --keep-going`, in parallel: tools/jupyter_book_parallel.py), in `_build/student-work/`; the site or the PDF is
-   published to `_build/student/` only when the build succeeded, as tools/build.sh does.
+   (`jupyter-book build -n -W --keep-going`, in parallel: tools/jupyter_book_parallel.py), in
+   `_build/student-work/`; the site or the PDF is published to `_build/student/` only when the
+   build succeeded, as tools/build.sh does.
 """
 from __future__ import annotations
 
