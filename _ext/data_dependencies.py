@@ -9,6 +9,7 @@ editing prose executes nothing.
 
 A notebook "reads" a resource when its source names it as a quoted string (``"wgi"``), as in
 ``package.get_resource("wgi")``; the resource names and paths come from ``data/datapackage.json``.
+A page also depends on the Python modules beside it that it imports (``data_package.py``).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import re
 from pathlib import Path
 
 GLUE_REF = re.compile(r"\{glue(?::\w+)?\}`([^`]+?)::")
+IMPORT = re.compile(r"^\s*(?:from|import)\s+(\w+)", re.M)
 
 
 def _resources(srcdir: Path) -> dict[str, Path]:
@@ -37,6 +39,9 @@ def dependencies(doc_path: Path, text: str, srcdir: Path) -> list[Path]:
     deps = data_files_read_by(text, resources)
     if deps:
         deps.append(srcdir / "data" / "datapackage.json")
+    # Modules beside the page that it imports (notebooks/data_package.py, …).
+    deps.extend(doc_path.parent / f"{name}.py" for name in set(IMPORT.findall(text))
+                if (doc_path.parent / f"{name}.py").is_file())
     for target in sorted(set(GLUE_REF.findall(text))):
         notebook = (doc_path.parent / target).resolve()
         if notebook.exists():

@@ -30,16 +30,18 @@ def test_default_data_url_is_the_published_site(tmp_path):
     """The notebooks' fallback URL is the site's data/ folder, from the one setting in _config.yml."""
     baseurl = yaml.safe_load((ROOT / "_config.yml").read_text())["html"]["baseurl"]
     expected = baseurl.rstrip("/") + "/data"
+    module = (ROOT / "notebooks" / "data_package.py").read_text(encoding="utf-8")
+    assert f'PUBLISHED_DATA_URL = "{expected}"' in module
     for md in (ROOT / "notebooks").glob("*.md"):
         text = md.read_text(encoding="utf-8")
-        if "Package(" in text:
-            assert f'"{expected}"' in text, f"{md.name} does not fall back to {expected}"
+        assert "DATA_URL =" not in text, f"{md.name} has a copy of the data-loading code"
 
 
 def test_notebook_copied_to_an_empty_folder_runs_from_the_data_url(tmp_path, data_server, monkeypatch):
     alone = tmp_path / "downloads"
     alone.mkdir()
     shutil.copy(NOTEBOOK, alone / NOTEBOOK.name)
+    shutil.copy(ROOT / "notebooks" / "data_package.py", alone)  # shipped with each download
     assert not (tmp_path / "data").exists()
     monkeypatch.setenv("KY2015_DATA_URL", data_server)
     nb = nbformat.read(alone / NOTEBOOK.name, as_version=4)
