@@ -15,10 +15,18 @@ Where the data are looked for, in this order:
    notebook or one level up, unpacked into ``data/`` beside it on first use;
 4. the published copy, at ``KY2015_DATA_URL`` (default: the book's site).
 
-Every check a table must pass is declared in ``datapackage.json`` (types, ranges, allowed values,
-keys) and run by Frictionless when the table is loaded. Any failure raises :class:`DataError`,
-whose message is one line a person can act on: file, row (as a spreadsheet numbers it, the header
-being row 1), column, the value found and what was expected.
+Every check a table must pass is declared in ``datapackage.json``: in each field's schema (type,
+range, allowed values; the words for what is expected in the field's ``expected`` property), in
+each table's primary key, and in each table's ``checks`` list (checks of meaning: series that
+must be complete, values that must agree with another column, jumps too large to be real). The
+schema checks are run by Frictionless, the others below, whenever a table is loaded. Any failure
+raises :class:`DataError`, whose message is one line a person can act on: file, row (as a
+spreadsheet numbers it, the header being row 1), column, the value found and what was expected.
+``data/README.md`` lists every check.
+
+Rows come back in a declared order (the table's ``rowOrder``, else its primary key, with
+categories in the order the schema lists them), so the order of rows in a file never changes a
+figure or a table.
 
 Run as a script, the module checks the whole package and prints that one line (exit code 1) or a
 summary (exit code 0)::
@@ -99,14 +107,21 @@ def _shown(path: str) -> str:
     return path if path.startswith(("http://", "https://")) else f"data/{Path(path).name}"
 
 
+KINDS = {"integer": "a whole number", "number": "a number", "date": "a date (YYYY-MM-DD)",
+         "year": "a year", "string": "text"}
+
+
 def _expected(field) -> str:
-    """What a field accepts, in words, from its schema."""
+    """What a field accepts, in words: its ``expected`` property, else from its schema."""
+    if field.custom.get("expected"):
+        return field.custom["expected"]
     c = field.constraints or {}
     if "enum" in c:
         values = ", ".join(f'"{v}"' for v in c["enum"][:12])
         return f"one of {values}" + (" …" if len(c["enum"]) > 12 else "")
-    kind = {"integer": "a whole number", "number": "a number", "date": "a date (YYYY-MM-DD)",
-            "year": "a year"}.get(field.type, f"a {field.type}")
+    kind = KINDS.get(field.type, f"a {field.type}")
+    if c.get("pattern") == "^[^<>]*$":
+        return "text without < or >"
     if "minimum" in c and "maximum" in c:
         return f"{kind} from {c['minimum']} to {c['maximum']}"
     if "minimum" in c:
@@ -118,34 +133,155 @@ def _expected(field) -> str:
     return kind
 
 
+def _cell_problem(field, cell, error) -> str:
+    """Why a cell was refused: not of the field's type, empty, or outside its constraints."""
+    found = f'"{cell}"'
+    if error.type == "type-error":
+        what = f"{found} is not {KINDS.get(field.type, 'a ' + field.type)}"
+        if "," in str(cell) and field.type in ("number", "integer"):
+            what += " (write decimals with a point)"
+        return what
+    if cell in (None, "") or "required" in error.note:
+        return "the cell is empty" if cell in (None, "") else f"{found} counts as empty"
+    if "enum" in error.note:
+        return f"{found} is not in the list"
+    if "pattern" in error.note:
+        return f"{found} is not allowed"
+    return f"{found} is out of range"
+
+
 def one_line(resource, error) -> str:
     """A Frictionless error as one line: file, row, column, value found, what was expected."""
-    where = [_shown(resource.path or resource.name)]
-    row = getattr(error, "row_number", None)
-    if row:
-        where.append(f"row {row}")
-    field_name = getattr(error, "field_name", None)
-    if field_name:
-        where.append(f"column {field_name}")
-    cell = getattr(error, "cell", None)
+    shown = _shown(resource.path or resource.name)
     fields = {f.name: f for f in resource.schema.fields} if resource.schema else {}
-    if field_name in fields and error.type in ("type-error", "constraint-error"):
-        found = "an empty cell" if cell in (None, "") else f'"{cell}"'
-        what = f"{found} is not {_expected(fields[field_name])}"
-    elif error.type == "missing-cell":
+    row = getattr(error, "row_number", None)
+    field_name = getattr(error, "field_name", None)
+    where = [shown] + ([f"row {row}"] if row else []) + (
+        [f"column {field_name}"] if field_name and error.type not in ("extra-label",) else [])
+    kind = error.type
+    if field_name in fields and kind in ("type-error", "constraint-error"):
+        what = (f"{_cell_problem(fields[field_name], error.cell, error)} "
+                f"(expected {_expected(fields[field_name])})")
+    elif kind in ("incorrect-label", "missing-label", "extra-label", "duplicate-label",
+                  "blank-label"):
+        number, label = getattr(error, "field_number", "?"), getattr(error, "label", "")
+        where = [shown, "row 1 (the header)"]
+        names = ", ".join(fields)
+        what = {"incorrect-label": f'column {number} is headed "{label}" but should be '
+                                   f'"{field_name}"',
+                "missing-label": f'column {number} ("{field_name}") is missing',
+                "extra-label": f'column {number} ("{label}") is not in the schema',
+                }.get(kind, f'column {number}: "{label}" {error.title.lower()}')
+        what += f" (expected the columns {names})"
+    elif kind == "missing-cell":
         what = "the cell is missing (the row is too short)"
-    elif error.type == "primary-key":
-        what = f"the same key appears twice ({error.note})"
+    elif kind == "primary-key":
+        key = ", ".join(resource.schema.primary_key)
+        first = error.note.rsplit(" ", 1)[-1]
+        what = f"the key ({key}) is the same as in row {int(first) if first.isdigit() else '?'}"
+    elif kind == "scheme-error":
+        what = f"the file is missing (data/{DESCRIPTOR} lists it)"
+    elif kind == "encoding-error":
+        what = f"not UTF-8 text ({error.note}): save the file as UTF-8"
+    elif kind == "source-error":
+        what = f"{error.note} (expected a header row and data rows)"
     else:
         what = f"{error.title.lower()}: {error.note}"
     return ", ".join(where) + ": " + what
 
 
 def _validate(resource) -> None:
+    """The schema's checks (Frictionless), and a key field must be a whole number or text."""
+    for name in resource.schema.primary_key:
+        field = resource.schema.get_field(name)
+        if field.type not in ("integer", "string", "year"):
+            raise DataError(f"data/{DESCRIPTOR}, table {resource.name}, field {name}: type is "
+                            f'"{field.type}", but a key field must be "integer" or "string"')
     report = resource.validate()
     if not report.valid:
         errors = [e for task in report.tasks for e in task.errors] or report.errors
+        # A column dropped or moved shows first as a column headed with another's name.
+        errors.sort(key=lambda e: e.type != "incorrect-label")
         raise DataError(one_line(resource, errors[0]))
+
+
+def _where(resource, frame, index, column) -> str:
+    return f"{_shown(resource.path)}, row {frame.at[index, '_row']}, column {column}"
+
+
+def _matches(frame, condition: dict):
+    """Rows meeting {field: value | [values] | {"minimum": a, "maximum": b}}."""
+    keep = frame.index == frame.index
+    for column, wanted in condition.items():
+        values = frame[column]
+        if isinstance(wanted, dict):
+            keep &= values.ge(wanted.get("minimum", values.min()))
+            keep &= values.le(wanted.get("maximum", values.max()))
+        elif isinstance(wanted, list):
+            keep &= values.isin(wanted)
+        else:
+            keep &= values.eq(wanted)
+    return keep
+
+
+def _check_complete(resource, frame, check) -> None:
+    """Every combination of the listed values (and every year of a range) has a row."""
+    import itertools
+
+    axes = {k: (list(range(v["from"], v["to"] + 1)) if isinstance(v, dict) else v)
+            for k, v in check["each"].items()}
+    subset = frame[_matches(frame, check.get("where", {}))]
+    present = set(map(tuple, subset[list(axes)].itertuples(index=False)))
+    for combination in itertools.product(*axes.values()):
+        if combination not in present:
+            given = ", ".join(f"{k} {v}" for k, v in zip(axes, combination))
+            raise DataError(f"{_shown(resource.path)}: no row for {given} "
+                            f"(expected: {check['why']})")
+
+
+def _check_rule(resource, frame, check) -> None:
+    """Rows matching ``if`` must match ``then``."""
+    rows = frame[_matches(frame, check["if"]) & ~_matches(frame, check["then"])]
+    if len(rows):
+        index = rows.index[0]
+        column = next(iter(check["then"]))
+        raise DataError(f"{_where(resource, frame, index, column)}: "
+                        f'"{frame.at[index, column]}" is wrong here (expected: {check["why"]})')
+
+
+def _check_step(resource, frame, check) -> None:
+    """Consecutive values of one series may not jump by more than ``max``."""
+    column, along = check["value"], check["along"]
+    rows = frame.dropna(subset=[column]).sort_values(along, kind="stable")
+    for _, series in rows.groupby(check["series"], sort=False):
+        jumps = series[column].diff().abs()
+        if (jumps > check["max"]).any():
+            index = jumps.index[(jumps > check["max"]).argmax()]
+            before = series[column].shift().loc[index]
+            then = series[along].shift().loc[index]
+            raise DataError(
+                f"{_where(resource, frame, index, column)}: {frame.at[index, column]:g} follows "
+                f"{before:g} in {along} {then:g}, a jump of more than {check['max']:g} "
+                f"(expected: {check['why']})")
+
+
+CHECKS = {"complete": _check_complete, "rule": _check_rule, "step": _check_step}
+
+
+def _in_order(resource, frame):
+    """Rows in the declared order; categories in the order the schema lists them."""
+    import pandas as pd
+
+    keys = resource.custom.get("rowOrder") or list(resource.schema.primary_key)
+    if keys == "file":  # declared: the file's order is the order of presentation
+        return frame.reset_index(drop=True)
+    sort_keys = {}
+    for name in keys:
+        enum = (resource.schema.get_field(name).constraints or {}).get("enum")
+        sort_keys[name] = (pd.Categorical(frame[name], categories=enum, ordered=True).codes
+                           if enum else frame[name])
+    order = pd.DataFrame(sort_keys).sort_values(keys, kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
 
 
 def load(name: str, where: str | None = None):
@@ -160,7 +296,29 @@ def load(name: str, where: str | None = None):
     frame = resource.to_pandas()
     if any(frame.index.names):  # Frictionless puts the primary key in the index
         frame = frame.reset_index()
-    return frame
+    frame["_row"] = range(2, len(frame) + 2)  # the row as a spreadsheet numbers it
+    for check in resource.custom.get("checks", []):
+        CHECKS[check["check"]](resource, frame, check)
+    return _in_order(resource, frame).drop(columns="_row")
+
+
+def check_reproduction(report, where: str | None = None) -> None:
+    """Fail when a published value that should be reproduced no longer is.
+
+    ``report`` is the reproduction report's table (columns ``id``, ``status``, ``printed``,
+    ``recomputed``). A row may differ only if ``published_values``'s ``knownDifferences`` in
+    ``datapackage.json`` names it.
+    """
+    resource = open_package(where).get_resource("published_values")
+    known = set(resource.custom.get("knownDifferences", []))
+    ids = list(load("published_values", where)["id"])
+    for _, row in report.iterrows():
+        if row["status"] == "differs" and row["id"] not in known:
+            raise DataError(
+                f"{_shown(resource.path)}, row {ids.index(row['id']) + 2} ({row['id']}): the "
+                f"article prints {row['printed']}, the data now give {row['recomputed']}: check "
+                f"the last change to data/, or declare the difference in data/{DESCRIPTOR} "
+                f"(knownDifferences) and explain it in the book")
 
 
 def check(where: str | None = None) -> str:
