@@ -58,8 +58,12 @@ test-tools:
 	elif [ "$$CI" = true ]; then echo "CI=true: nothing may be skipped. npm is missing, so axe-core cannot be installed (sudo apt-get install npm)." >&2; exit 1; \
 	else echo "SKIPPED: npm not found, so axe-core is not installed and the accessibility tests will be skipped (sudo apt-get install npm)."; fi
 
+# A passing run records which published site it tested (_build/tests-passed); tools/publish.sh
+# publishes only that site.
 tests-only: venv
+	@rm -f _build/tests-passed
 	$(BIN)/python -m pytest
+	@echo "html $$(readlink _build/html) pdf $$(readlink _build/pdf) commit $$(git rev-parse HEAD 2>/dev/null)" > _build/tests-passed
 
 # Only the notebooks: each .ipynb's stored outputs checked against a fresh run (nbval), one notebook
 # per core (pytest-xdist; --dist loadfile keeps a notebook's cells in one kernel).
@@ -71,7 +75,8 @@ bench: venv
 	$(BIN)/python tools/bench.py --runs 3
 
 # Publish _build/html (with the PDF and the data archive) to the gh-pages branch: see tools/publish.sh.
-publish: book
+# Only a site that the whole test suite has passed is published.
+publish: test
 	tools/publish.sh
 
 # Refresh every notebook's .ipynb pair from its .md source and store fresh outputs (for nbval).

@@ -4,9 +4,17 @@
 #   tools/build.sh html   ->  _build/html/ (the static site, with data/ and the data archive)
 #   tools/build.sh pdf    ->  _build/pdf/ngos-in-kazakhstan.pdf (also copied into _build/html/)
 #
-# Jupyter Book works in _build/work/ (kept between builds: Sphinx's environment there makes rebuilds
-# incremental). The published folders are replaced only after a build exits 0 with no warning, so a
-# failed build leaves either the previous complete site or none, never a half-built one.
+# 1. The data are checked first (notebooks/data_package.py): a bad cell stops the build with one
+#    line naming file, row and column, before anything runs.
+# 2. Jupyter Book works in _build/work/ (kept between builds: Sphinx's environment there makes
+#    rebuilds incremental). A failed build ends with one line saying what failed and where
+#    (tools/build_summary.py: the notebook, code cell and exception), and publishes nothing.
+# 3. Publishing is atomic: _build/html and _build/pdf are symbolic links to complete copies in
+#    _build/versions/, and a new copy is swapped in by renaming a link over the old one, so at
+#    every instant _build/html is the old complete site or the new one, even if the build is
+#    killed. Only the files this build produced are published (see prune_stale below).
+# 4. One build at a time in a tree: a second build started while one runs stops at once with a
+#    message (lock file _build/.lock).
 # jupyter-book runs with Sphinx's parallel build (tools/jupyter_book_parallel.py; BUILD_JOBS=1 for
 # one process), so that notebooks execute on all cores.
 set -euo pipefail
@@ -17,24 +25,75 @@ WORK=_build/work
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1420070400}   # stable dates inside SVG/PDF figures
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 
-publish() {  # publish DIR TARGET: replace TARGET by a copy of DIR in one rename
-  rm -rf "$2.new" && cp -a "$1" "$2.new" && rm -rf "$2" && mv "$2.new" "$2"
+mkdir -p _build/versions
+exec 9>_build/.lock
+if ! flock -n 9; then
+  echo "Another build is running in this folder (it holds _build/.lock): wait for it to end, or stop it, then build again." >&2
+  exit 75
+fi
+
+"$BIN/python" notebooks/data_package.py data >/dev/null   # prints "Data error: …" and exits 1
+
+sphinx() {  # sphinx ARGS…: jupyter-book; on failure, the last line says what failed and where
+  local log=_build/last-build.log status=0
+  "$BIN/python" tools/jupyter_book_parallel.py build . --path-output "$WORK" -n -W --keep-going "$@" \
+    2>&1 | tee "$log" || status=$?
+  if [ "$status" != 0 ]; then
+    echo >&2
+    "$BIN/python" tools/build_summary.py "$log" >&2
+    exit "$status"
+  fi
+}
+
+publish() {  # publish DIR NAME: _build/NAME becomes a complete copy of DIR, swapped in atomically
+  local new
+  new=$(mktemp -d "_build/versions/$2.XXXXXX")
+  chmod 755 "$new"
+  cp -a "$1/." "$new/"
+  ln -sfn "versions/${new##*/}" "_build/$2.swap"
+  if [ -d "_build/$2" ] && [ ! -L "_build/$2" ]; then   # a site from before links were used
+    mv "_build/$2" "_build/versions/$2.old"
+  fi
+  mv -T "_build/$2.swap" "_build/$2"                     # one rename: old site or new, never half
+  for old in _build/versions/"$2".*; do
+    [ "$old" = "$new" ] || rm -rf "$old"
+  done
+}
+
+copy_in() {  # copy_in FILE DIR: put FILE into DIR in one rename
+  cp "$1" "$2/.${1##*/}.tmp" && mv -f "$2/.${1##*/}.tmp" "$2/${1##*/}"
+}
+
+prune_stale() {  # prune_stale SITE: remove figures and notebook outputs no page refers to
+  # Sphinx never deletes the images and executed-notebook files of an earlier build, so a data
+  # edit and its revert would otherwise publish superseded figures beside the current ones.
+  "$BIN/python" - "$1" <<'PY'
+import re, sys
+from pathlib import Path
+site = Path(sys.argv[1])
+pages = "".join(p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*.html"))
+for folder in ("_images",):
+    for path in (site / folder).rglob("*") if (site / folder).is_dir() else []:
+        if path.is_file() and path.name not in pages:
+            path.unlink()
+PY
 }
 
 case "$what" in
   html)
-    "$BIN/python" tools/jupyter_book_parallel.py build . --path-output "$WORK" -n -W --keep-going
+    sphinx
+    prune_stale "$WORK/_build/html"
     "$BIN/python" tools/package_data.py "$WORK/_build/html"
-    [ -f _build/pdf/ngos-in-kazakhstan.pdf ] && cp _build/pdf/ngos-in-kazakhstan.pdf "$WORK/_build/html/"
-    publish "$WORK/_build/html" _build/html
+    if [ -f _build/pdf/ngos-in-kazakhstan.pdf ]; then cp _build/pdf/ngos-in-kazakhstan.pdf "$WORK/_build/html/"; fi
+    publish "$WORK/_build/html" html
     echo "Site: $(pwd)/_build/html/index.html"
     ;;
   pdf)
-    "$BIN/python" tools/jupyter_book_parallel.py build . --builder pdflatex --path-output "$WORK" -n -W --keep-going
-    mkdir -p _build/pdf.new
+    sphinx --builder pdflatex
+    rm -rf _build/pdf.new && mkdir -p _build/pdf.new
     cp "$WORK/_build/latex/ngos-in-kazakhstan.pdf" "$WORK/_build/latex/ngos-in-kazakhstan.log" _build/pdf.new/
-    rm -rf _build/pdf && mv _build/pdf.new _build/pdf
-    [ -d _build/html ] && cp _build/pdf/ngos-in-kazakhstan.pdf _build/html/
+    publish _build/pdf.new pdf && rm -rf _build/pdf.new
+    if [ -d _build/html ]; then copy_in _build/pdf/ngos-in-kazakhstan.pdf _build/html/; fi
     echo "PDF: $(pwd)/_build/pdf/ngos-in-kazakhstan.pdf"
     ;;
   *) echo "usage: tools/build.sh html|pdf" >&2; exit 2 ;;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Publish the built site (_build/html, with the PDF and the data archive) to the gh-pages branch.
 #
-#   make book && tools/publish.sh            # commit the site to gh-pages; push it if there is a remote
+#   make publish                             # build, run the whole test suite, then this script
+#   tools/publish.sh                         # commit the tested site to gh-pages; push it if there is a remote
 #   tools/publish.sh --no-push               # commit only (no network needed)
 #   PUBLISH_REMOTE=upstream tools/publish.sh # push to another remote than origin
 #
@@ -29,7 +30,11 @@ done
 
 fail() { echo "publish: $*" >&2; exit 1; }
 git rev-parse --git-dir >/dev/null 2>&1 || fail "not a git repository"
-[ -f "$SITE/index.html" ] || fail "no built site in $SITE: run 'make book' first"
+[ -f "$SITE/index.html" ] || fail "no built site in $SITE: run 'make publish' (it builds and tests)"
+# Only the very site that a passing `make test` tested: the marker names the published copy.
+tested=$(cat _build/tests-passed 2>/dev/null || true)
+[ -n "$tested" ] && [ "${tested%% pdf *}" = "html $(readlink "$SITE" 2>/dev/null)" ] \
+  || fail "$SITE has not passed the test suite since it was built: run 'make publish' (make test, then this)"
 [ -f "$SITE/data/ky2015-data.zip" ] || fail "$SITE has no data archive: run 'make html' (tools/build.sh html)"
 if [ ! -f "$SITE/ngos-in-kazakhstan.pdf" ]; then
   [ "${ALLOW_NO_PDF:-}" = 1 ] || fail "$SITE has no PDF: run 'make book' (or set ALLOW_NO_PDF=1 to publish without it)"
