@@ -63,6 +63,10 @@ def test_failed_html_build_publishes_no_site(broken_copy):
     assert result.returncode != 0, output[-3000:]
     assert MESSAGE in output, "the build did not show the error:\n" + output[-3000:]
     assert not (broken_copy / "_build" / "html").exists(), "a failed build published a site"
+    # The last line names the notebook, the code cell and the exception (tools/build_summary.py).
+    last = [line for line in result.stderr.splitlines() if line.strip()][-1]
+    first = sorted((broken_copy / "notebooks").glob("*.md"))[0].name
+    assert last == f"Build failed: notebooks/{first}, code cell 1, line 1: RuntimeError: {MESSAGE}"
 
 
 def test_failed_html_build_leaves_the_previous_site_unchanged(broken_copy):
@@ -76,7 +80,7 @@ def test_failed_html_build_leaves_the_previous_site_unchanged(broken_copy):
     assert result.returncode != 0
     assert MESSAGE in result.stdout + result.stderr
     assert _tree(site) == before, "a failed build changed the published site"
-    assert not (broken_copy / "_build" / "html.new").exists(), "a failed build left a half-copied site"
+    assert not list((broken_copy / "_build").glob("versions/html.*")), "a failed build left a copy"
 
 
 def test_failed_pdf_build_leaves_the_previous_pdf_unchanged(broken_copy):

@@ -29,8 +29,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -154,3 +156,57 @@ def test_rebuilds_give_the_clean_build(two_builds):
     assert not differ, f"a rebuild after saving book/methodology.md gives a different site: {differ[:20]}"
     index = (site / "searchindex.js").read_text(encoding="utf-8")
     assert '"indexentries": {"' in index, "the search index has no index entries"
+
+
+def _edit_wgi(src: Path, delta: float) -> None:
+    """Move Kazakhstan's 2012 VA estimate (2014 release) by ``delta``: four notebooks read wgi."""
+    path = src / "data" / "wgi.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        cells = line.split(",")
+        if cells[:5] == ["Kazakhstan", "KAZ", "2012", "VA", "2014"]:
+            cells[5] = repr(float(cells[5]) + delta)
+            lines[i] = ",".join(cells)
+            break
+    else:
+        raise AssertionError("no Kazakhstan 2012 VA row of the 2014 release in wgi.csv")
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_data_edit_and_its_revert_give_the_clean_build(two_builds):
+    """Issue 17, case 5: superseded figures and search terms must not stay published."""
+    site = two_builds[1]
+    src = site.parent.parent
+    clean = _tree(site)
+    original = (src / "data" / "wgi.csv").read_bytes()
+    _edit_wgi(src, 0.25)
+    edited = _tree(_rebuild(src))
+    assert _differences(clean, edited), "the data edit changed nothing: the test proves nothing"
+    (src / "data" / "wgi.csv").write_bytes(original)
+    differ = _differences(clean, _tree(_rebuild(src)))
+    assert not differ, f"a data edit and its revert leave a site unlike the clean build: {differ[:20]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_an_interrupted_build_keeps_the_last_site(two_builds, sig):
+    """Issue 14, part 3: a build stopped while notebooks run leaves the published site as it was,
+    and the next build is correct (the clean build's site again, after the edit is reverted)."""
+    site = two_builds[1]
+    src = site.parent.parent
+    clean = _tree(site)
+    original = (src / "data" / "wgi.csv").read_bytes()
+    _edit_wgi(src, -0.25)
+    env = dict(os.environ, VENV=str(VENV))
+    run = subprocess.Popen(["tools/build.sh", "html"], cwd=src, env=env, start_new_session=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(6)  # the data check is done; Sphinx is executing the notebooks that read wgi
+    assert run.poll() is None, "the build ended before it could be interrupted"
+    os.killpg(run.pid, sig)
+    run.wait(timeout=120)
+    assert run.returncode != 0
+    assert not _differences(clean, _tree(site)), "the interrupted build changed the published site"
+    (src / "data" / "wgi.csv").write_bytes(original)
+    differ = _differences(clean, _tree(_rebuild(src)))
+    assert not differ, f"the build after an interrupted one differs from the clean build: {differ[:20]}"

@@ -46,18 +46,7 @@ sphinx() {  # sphinx ARGS…: jupyter-book; on failure, the last line says what 
 }
 
 publish() {  # publish DIR NAME: _build/NAME becomes a complete copy of DIR, swapped in atomically
-  local new
-  new=$(mktemp -d "_build/versions/$2.XXXXXX")
-  chmod 755 "$new"
-  cp -a "$1/." "$new/"
-  ln -sfn "versions/${new##*/}" "_build/$2.swap"
-  if [ -d "_build/$2" ] && [ ! -L "_build/$2" ]; then   # a site from before links were used
-    mv "_build/$2" "_build/versions/$2.old"
-  fi
-  mv -T "_build/$2.swap" "_build/$2"                     # one rename: old site or new, never half
-  for old in _build/versions/"$2".*; do
-    [ "$old" = "$new" ] || rm -rf "$old"
-  done
+  tools/swap_site.sh "$1" "$2"
 }
 
 copy_in() {  # copy_in FILE DIR: put FILE into DIR in one rename
