@@ -1,6 +1,6 @@
 """Fast rebuilds that give the same site as a clean build.
 
-An author rebuilds after every edit, and Sphinx then reads only the pages that changed. Five
+An author rebuilds after every edit, and Sphinx then reads only the pages that changed. Six
 things get in the way of that being both quick and right; this extension deals with each.
 
 Quick:
@@ -29,6 +29,10 @@ Right:
   not load them back: after one rebuild, only the pages it rewrote kept theirs. They are now
   loaded back with the rest of the index (and dropped for pages that no longer exist), and
   written in page order, not in the order the pages happened to be written.
+* **Words of pages that changed stayed in the search index.** When a page is rewritten, Sphinx
+  removes it from the list of pages of every word, but keeps the word, with no page, so a
+  rebuild's index held every word that any earlier version of a page had (after a data edit and
+  its revert, the edited numbers). Words with no page are now dropped when the index is pruned.
 * **Stylesheets' version stamps.** Sphinx adds ``?v=<checksum>`` to a stylesheet's link only if
   the file is already in the output when the page is written. myst-nb and sphinx-exercise copy
   theirs at the very end of a build, so a clean build linked them without a stamp and a rebuild
@@ -142,13 +146,18 @@ def _load_with_index_entries(original):
 
 
 def _prune_index_entries(original):
-    """IndexBuilder.prune, which also forgets the index entries of the pages it drops."""
+    """IndexBuilder.prune, which also forgets the index entries of the pages it drops, and the
+    words that no page holds any more (Sphinx keeps them with an empty list of pages, so a data
+    edit and its revert left the words of the edited numbers in the search index)."""
 
     def prune(self, docnames):
         docnames = set(docnames)
         original(self, docnames)
         for doc in [doc for doc in self._index_entries if doc not in docnames]:
             del self._index_entries[doc]
+        for mapping in (self._mapping, self._title_mapping):
+            for word in [word for word, pages in mapping.items() if not pages]:
+                del mapping[word]
 
     return prune
 

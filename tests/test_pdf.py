@@ -109,3 +109,27 @@ def test_site_links_to_the_pdf():
     assert link, "the front page has no 'Download the PDF' link"
     if PDF.exists():
         assert (site / "book" / link.group(1)).resolve().exists(), "the PDF link is broken in the built site"
+
+
+READING = ROOT / "_build" / "pdf" / "ngos-in-kazakhstan-reading.pdf"
+
+
+def _pdf_text(path):
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                         check=True)
+    return out.stdout
+
+
+def test_reading_edition_leaves_the_code_out_and_says_where_it_is(pdf, text):
+    """The reading edition (_ext/code_view.py): the same book without cell sources."""
+    assert READING.exists(), "make pdf builds the reading edition beside the full one"
+    reading = _pdf_text(READING)
+    code = ["from data_package import load", "glue(", "import pandas as pd"]
+    for line in code:
+        assert line in text, f"the full edition should show the code ({line!r})"
+        assert line not in reading, f"the reading edition shows code: {line!r}"
+    assert "This is the reading edition" in reading and "Replication map" in reading
+    # Figures, tables and glued numbers are all still there.
+    for caption in ["Figure 1: Voice and Accountability", "Table 1: Correlation", "Table 2"]:
+        assert caption in " ".join(reading.split()), caption
+    assert len(PdfReader(READING).pages) < len(pdf.pages)

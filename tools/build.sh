@@ -2,7 +2,9 @@
 # Build the site (html) or the PDF (pdf) strictly, and publish it only when the whole build succeeded.
 #
 #   tools/build.sh html   ->  _build/html/ (the static site, with data/ and the data archive)
-#   tools/build.sh pdf    ->  _build/pdf/ngos-in-kazakhstan.pdf (also copied into _build/html/)
+#   tools/build.sh pdf    ->  _build/pdf/ngos-in-kazakhstan.pdf (full edition, with the code) and
+#                             ngos-in-kazakhstan-reading.pdf (code left out); both also copied
+#                             into _build/html/
 #
 # 1. The data are checked first (notebooks/data_package.py): a bad cell stops the build with one
 #    line naming file, row and column, before anything runs.
@@ -73,17 +75,26 @@ case "$what" in
     sphinx
     prune_stale "$WORK/_build/html"
     "$BIN/python" tools/package_data.py "$WORK/_build/html"
-    if [ -f _build/pdf/ngos-in-kazakhstan.pdf ]; then cp _build/pdf/ngos-in-kazakhstan.pdf "$WORK/_build/html/"; fi
+    for pdf in _build/pdf/ngos-in-kazakhstan.pdf _build/pdf/ngos-in-kazakhstan-reading.pdf; do
+      if [ -f "$pdf" ]; then cp "$pdf" "$WORK/_build/html/"; fi
+    done
     publish "$WORK/_build/html" html
     echo "Site: $(pwd)/_build/html/index.html"
     ;;
   pdf)
-    sphinx --builder pdflatex
+    # Two editions from one environment (no notebook runs twice): the full edition with the code,
+    # then the reading edition without it (_ext/code_view.py, KY2015_PDF_EDITION=reading).
     rm -rf _build/pdf.new && mkdir -p _build/pdf.new
+    KY2015_PDF_EDITION=full sphinx --builder pdflatex
     cp "$WORK/_build/latex/ngos-in-kazakhstan.pdf" "$WORK/_build/latex/ngos-in-kazakhstan.log" _build/pdf.new/
+    KY2015_PDF_EDITION=reading sphinx --builder pdflatex
+    cp "$WORK/_build/latex/ngos-in-kazakhstan.pdf" _build/pdf.new/ngos-in-kazakhstan-reading.pdf
     publish _build/pdf.new pdf && rm -rf _build/pdf.new
-    if [ -d _build/html ]; then copy_in _build/pdf/ngos-in-kazakhstan.pdf _build/html/; fi
-    echo "PDF: $(pwd)/_build/pdf/ngos-in-kazakhstan.pdf"
+    if [ -d _build/html ]; then
+      copy_in _build/pdf/ngos-in-kazakhstan.pdf _build/html/
+      copy_in _build/pdf/ngos-in-kazakhstan-reading.pdf _build/html/
+    fi
+    echo "PDF: $(pwd)/_build/pdf/ngos-in-kazakhstan.pdf (full), ngos-in-kazakhstan-reading.pdf (reading edition)"
     ;;
   *) echo "usage: tools/build.sh html|pdf" >&2; exit 2 ;;
 esac

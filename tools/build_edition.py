@@ -286,6 +286,11 @@ def _student_config(text: str, branch: str) -> str:
         else:
             text = re.sub(r"^repository:\s*$", f"repository:\n  branch: {branch}", text,
                           count=1, flags=re.M)
+    # Students see the code: the reader's default of folded code becomes "shown".
+    text, n = re.subn(r"^(\s*code_view_default:\s*)folded\s*$", r"\1shown", text, count=1,
+                      flags=re.M)
+    if not n:
+        raise ValueError("_config.yml has no code_view_default: folded")
     return text
 
 
@@ -386,14 +391,22 @@ def build(what: str) -> None:
     if what == "pdf":
         command[4:4] = ["--builder", "pdflatex"]
     print("+", " ".join(command), flush=True)
-    subprocess.run(command, check=True, env=env)
+    reading = PDF_NAME.replace(".pdf", "-reading.pdf")
+    subprocess.run(command, check=True, env=dict(env, KY2015_PDF_EDITION="full"))
+    if what == "pdf":  # the reading edition from the same environment (_ext/code_view.py)
+        latex = WORK / "_build" / "latex"
+        shutil.copy2(latex / PDF_NAME, latex / ("full-" + PDF_NAME))
+        subprocess.run(command, check=True, env=dict(env, KY2015_PDF_EDITION="reading"))
+        shutil.copy2(latex / PDF_NAME, latex / reading)
+        shutil.copy2(latex / ("full-" + PDF_NAME), latex / PDF_NAME)
     OUT.mkdir(parents=True, exist_ok=True)
     pdf = OUT / "pdf" / PDF_NAME
     if what == "html":
         site = WORK / "_build" / "html"
         subprocess.run([sys.executable, str(SRC / "tools" / "package_data.py"), str(site)], check=True)
-        if pdf.exists():
-            shutil.copy2(pdf, site / PDF_NAME)
+        for name in (PDF_NAME, reading):
+            if (OUT / "pdf" / name).exists():
+                shutil.copy2(OUT / "pdf" / name, site / name)
         _publish(site, OUT / "html")
         print(f"Student site: {OUT / 'html' / 'index.html'}")
     else:
@@ -401,12 +414,13 @@ def build(what: str) -> None:
         staging = OUT / "pdf.build"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        for name in (PDF_NAME, PDF_NAME.replace(".pdf", ".log")):
+        for name in (PDF_NAME, reading, PDF_NAME.replace(".pdf", ".log")):
             shutil.copy2(latex / name, staging / name)
         shutil.rmtree(OUT / "pdf", ignore_errors=True)
         staging.rename(OUT / "pdf")
         if (OUT / "html").is_dir():
-            shutil.copy2(pdf, OUT / "html" / PDF_NAME)
+            for name in (PDF_NAME, reading):
+                shutil.copy2(OUT / "pdf" / name, OUT / "html" / name)
         print(f"Student PDF: {pdf}")
 
 
