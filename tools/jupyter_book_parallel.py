@@ -39,6 +39,7 @@ import sys
 import traceback
 from pathlib import Path
 
+import kernel_ipc  # noqa: F401  (kernels over Unix sockets: no TCP port race between processes)
 import jupyter_book.sphinx
 import sphinx.builders
 import sphinx.errors
