@@ -60,6 +60,8 @@ def test_bad_data_ends_the_build_with_one_line(book, command):
     original = _damage(book)
     try:
         env = dict(os.environ, VENV=str(VENV))
+        for name in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS"):  # as a person runs it, not under make
+            env.pop(name, None)
         run = subprocess.run(command, cwd=book, env=env, capture_output=True, text=True,
                              timeout=300)
     finally:

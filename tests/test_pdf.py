@@ -124,7 +124,7 @@ def test_reading_edition_leaves_the_code_out_and_says_where_it_is(pdf, text):
     """The reading edition (_ext/code_view.py): the same book without cell sources."""
     assert READING.exists(), "make pdf builds the reading edition beside the full one"
     reading = _pdf_text(READING)
-    code = ["from data_package import load", "glue(", "import pandas as pd"]
+    code = ["from data_package import load", 'load("wgi")']
     for line in code:
         assert line in text, f"the full edition should show the code ({line!r})"
         assert line not in reading, f"the reading edition shows code: {line!r}"
@@ -133,3 +133,26 @@ def test_reading_edition_leaves_the_code_out_and_says_where_it_is(pdf, text):
     for caption in ["Figure 1: Voice and Accountability", "Table 1: Correlation", "Table 2"]:
         assert caption in " ".join(reading.split()), caption
     assert len(PdfReader(READING).pages) < len(pdf.pages)
+
+
+def test_title_page_has_the_whole_author_line_and_the_editions_date(pdf):
+    """The title page names every author in full and dates the edition by CITATION.cff, not by the
+    build (whose clock tools/build.sh fixes at 1 January 2015 for repeatable builds)."""
+    import datetime
+
+    import yaml
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    released = cff["date-released"]
+    if isinstance(released, str):
+        released = datetime.date.fromisoformat(released)
+    if shutil.which("pdftotext"):
+        first = subprocess.run(["pdftotext", "-l", "1", str(PDF), "-"], capture_output=True,
+                               text=True, check=True).stdout
+    else:
+        first = pdf.pages[0].extract_text()
+    first = " ".join(first.split())
+    assert "The editors of the executable edition" in first
+    assert "after Colin Knox and Sholpan Yessimova (2015)" in first, first
+    assert f"Version {cff['version']}, {released.day} {released:%B %Y}" in first, first
+    assert "2015" not in first.replace("(2015)", ""), "the title page is dated by the build clock"

@@ -85,11 +85,12 @@ case "$what" in
     # Two editions from one environment (no notebook runs twice): the full edition with the code,
     # then the reading edition without it (_ext/code_view.py, KY2015_PDF_EDITION=reading).
     rm -rf _build/pdf.new && mkdir -p _build/pdf.new
+    trap 'rm -rf _build/pdf.new' EXIT   # a failed build leaves no half-made copy
     KY2015_PDF_EDITION=full sphinx --builder pdflatex
     cp "$WORK/_build/latex/ngos-in-kazakhstan.pdf" "$WORK/_build/latex/ngos-in-kazakhstan.log" _build/pdf.new/
     KY2015_PDF_EDITION=reading sphinx --builder pdflatex
     cp "$WORK/_build/latex/ngos-in-kazakhstan.pdf" _build/pdf.new/ngos-in-kazakhstan-reading.pdf
-    publish _build/pdf.new pdf && rm -rf _build/pdf.new
+    publish _build/pdf.new pdf
     if [ -d _build/html ]; then
       copy_in _build/pdf/ngos-in-kazakhstan.pdf _build/html/
       copy_in _build/pdf/ngos-in-kazakhstan-reading.pdf _build/html/
