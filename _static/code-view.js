@@ -38,6 +38,15 @@
       function (input) { return !input.closest("details"); });
   }
 
+  // pydata-sphinx-theme puts a block that overflows its column in the tab order (so a keyboard
+  // can scroll it) when the page loads; a folded cell did not overflow then. Re-measure the
+  // blocks of cells that have just been shown, as the theme does.
+  function updateTabStops(scope) {
+    scope.querySelectorAll("div.cell_input pre").forEach(function (el) {
+      el.tabIndex = el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight ? 0 : -1;
+    });
+  }
+
   function apply(value, header) {
     mode = value;
     root.setAttribute("data-code", value);
@@ -51,6 +60,7 @@
       header.textContent = value === "folded" ? "Show all code" : "Hide all code";
       header.setAttribute("aria-pressed", value === "shown" ? "true" : "false");
     }
+    updateTabStops(document);
   }
 
   function setup() {
@@ -69,6 +79,7 @@
         var open = cell.classList.toggle("code-open");
         button.setAttribute("aria-expanded", open ? "true" : "false");
         button.textContent = open ? "Hide code" : "Show code";
+        updateTabStops(cell);
       });
       cell.insertBefore(button, input);
     });
