@@ -5,7 +5,14 @@ in the 2013 edition of Nations in Transit), then an incremental rebuild. The reb
 exactly the notebooks that read nit_ratings, and the figure data, Table 1 and the sentences that paste
 its numbers must change, on the notebook page and on the prose pages that paste from it. Editing a
 prose chapter afterwards must execute no notebook.
+
+The edit moves five of the article's printed values out of reach, and the reproduction report stops a
+build in which a printed value silently stops reproducing (tests/test_bad_data.py shows that). So the
+test does what a maintainer correcting a transcription must do: it declares the five differences in
+data/datapackage.json (knownDifferences), before the cold build, so that the data edit is the only
+change. The report then counts them as differing.
 """
+import json
 import re
 
 import pandas as pd
@@ -14,6 +21,10 @@ import pytest
 from built_book import html_text as page_text_of
 from copy_of_book import build_html, copy_sources
 
+# What the edit moves out of agreement with the article: Table 1's r (as printed and as quoted), the
+# editions it spans (the article's window no longer gives its r) and Figure 3's "worsening" reading.
+NOW_DIFFERING = ["table1_r", "table1_r_text", "table1_first_edition", "table1_last_edition",
+                 "fig3_kaz_cs_worsening"]
 EXECUTED = re.compile(r"notebooks/([\w-]+)\.md: Executing notebook")
 
 
@@ -25,10 +36,19 @@ def _readers_of(src, resource):
 def rebuilt(tmp_path_factory):
     src = copy_sources(tmp_path_factory.mktemp("book"))
     logs = src.parent
+    # Declared before the cold build: editing datapackage.json would re-execute every notebook
+    # that reads data, and the rebuild is to re-execute only the readers of nit_ratings.
+    descriptor = src / "data" / "datapackage.json"
+    package = json.loads(descriptor.read_text())
+    published = next(r for r in package["resources"] if r["name"] == "published_values")
+    assert published["knownDifferences"] == []
+    published["knownDifferences"] = NOW_DIFFERING
+    descriptor.write_text(json.dumps(package, indent=2) + "\n")
     assert build_html(src, logs / "cold.log").returncode == 0, (logs / "cold.log").read_text()[-3000:]
     html = src / "_build" / "work" / "_build" / "html"
     before = {name: (html / name).read_text(encoding="utf-8") for name in
-              ["notebooks/secondary-findings.html", "book/conclusions.html", "book/literature-review.html"]}
+              ["notebooks/secondary-findings.html", "book/conclusions.html", "book/literature-review.html",
+               "notebooks/reproduction-report.html"]}
     images_before = {p.name for p in (html / "_images").iterdir()}
 
     csv = src / "data" / "nit_ratings.csv"
@@ -88,3 +108,10 @@ def test_prose_pages_that_paste_the_numbers_change(rebuilt):
         old, new = page_text_of(rebuilt["before"][page]), page_text_of(rebuilt["after"][page])
         assert old != new, f"{page} did not change"
         assert ".943" in old and ".943" not in new, page
+
+
+def test_the_reproduction_report_counts_the_declared_differences(rebuilt):
+    old = page_text_of(rebuilt["before"]["notebooks/reproduction-report.html"])
+    new = page_text_of(rebuilt["after"]["notebooks/reproduction-report.html"])
+    assert "differs: 0;" in old
+    assert f"differs: {len(NOW_DIFFERING)};" in new
