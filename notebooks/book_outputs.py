@@ -1,13 +1,14 @@
-"""What a notebook hands to the book besides its lesson: glued values, figure alt text and data
-tables, the shared figure style, and the article's number formats.
+"""What a notebook hands to the book besides its lesson: glued values, figure alt text
+and data tables, the shared figure style, and the article's number formats.
 
-None of this is the analysis. It is kept here so that a chapter's visible code is the lesson
-(select data, compute, draw), while every value the book pastes is still glued by a call in the
-notebook itself, which names its key (``glue("table1_r", r)``); the edition's replication map
-finds those calls.
+None of this is the analysis. It is kept here so that a chapter's visible code is the
+lesson (select data, compute, draw), while every value the book pastes is still glued by
+a call in the notebook itself, which names its key (``glue("table1_r", r)``); the
+edition's replication map finds those calls.
 
-Outside the book (a downloaded notebook, Colab, Binder) ``myst_nb`` may be absent: ``glue``
-then does nothing, so a lesson runs with only pandas, seaborn, scipy and frictionless.
+Outside the book (a downloaded notebook, Colab, Binder) ``myst_nb`` may be absent:
+``glue`` then does nothing, so a lesson runs with only pandas, seaborn, scipy and
+frictionless.
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ except ImportError:  # running outside the book
 def glue(key, value, display=False):
     """Store ``value`` under ``key`` for the book to paste (``{glue:text}`key```).
 
-    Numbers are glued as plain Python numbers (``float(x)``), so that a paste can format them.
+    Numbers are glued as plain Python numbers (``float(x)``), so that a paste can format
+    them.
     Outside the book this does nothing (and shows the value when ``display`` is true).
     """
     if _myst_glue is not None:
@@ -32,7 +34,7 @@ def glue(key, value, display=False):
 
 
 def markdown_table(frame, headers=None, floatfmt="g", index=False):
-    """A DataFrame as a Markdown table (for a figure's "Data for Figure N" drop-down)."""
+    """A DataFrame as a Markdown table (a figure's "Data for Figure N" drop-down)."""
     from IPython.display import Markdown
 
     kwargs = {"index": index, "floatfmt": floatfmt}
@@ -44,22 +46,23 @@ def markdown_table(frame, headers=None, floatfmt="g", index=False):
 def glue_figure_text(key, alt, table, headers=None, floatfmt="g"):
     """Glue a figure's alt text (``<key>-alt``) and its data table (``<key>-data``).
 
-    ``_ext/accessibility.py`` sets the alt text on the figure; the page shows the table in a
-    drop-down under it, for readers who cannot see the figure.
+    ``_ext/accessibility.py`` sets the alt text on the figure; the page shows the table
+    in a drop-down under it, for readers who cannot see the figure.
     """
     glue(f"{key}-alt", alt)
     glue(f"{key}-data", markdown_table(table, headers=headers, floatfmt=floatfmt))
 
 
 def set_style():
-    """One theme and one colour-blind-safe palette for every figure of the book; vector output."""
+    """One theme and one colour-blind-safe palette for every figure; vector output."""
     import matplotlib.pyplot as plt
     import seaborn as sns
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
     set_matplotlib_formats("svg", "pdf")
     sns.set_theme(style="whitegrid", palette="colorblind", context="notebook")
-    plt.rcParams["svg.hashsalt"] = "ky2015"  # stable ids inside SVG files: repeatable builds
+    # Stable ids inside SVG files: repeatable builds.
+    plt.rcParams["svg.hashsalt"] = "ky2015"
     plt.rcParams["figure.dpi"] = 100
 
 

@@ -1,35 +1,36 @@
 """The edition's data package: find it, check it, and load one table of it.
 
-Every notebook of the edition reads its data through this module, so the loading code exists
-once::
+Every notebook of the edition reads its data through this module, so the loading code
+exists once::
 
     from data_package import load
-    nit = load("nit_ratings")          # a pandas DataFrame, checked against data/datapackage.json
+    nit = load("nit_ratings")   # a DataFrame, checked against data/datapackage.json
 
 Where the data are looked for, in this order:
 
 1. the folder named by the environment variable ``KY2015_DATA`` (a folder holding
    ``datapackage.json``);
 2. a ``data/`` folder beside the notebook, or one level up (the repository's layout);
-3. the data archive ``ky2015-data.zip`` (from the book's "Data and sources" page) beside the
-   notebook or one level up, unpacked into ``data/`` beside it on first use;
+3. the data archive ``ky2015-data.zip`` (from the book's "Data and sources" page) beside
+   the notebook or one level up, unpacked into ``data/`` beside it on first use;
 4. the published copy, at ``KY2015_DATA_URL`` (default: the book's site).
 
-Every check a table must pass is declared in ``datapackage.json``: in each field's schema (type,
-range, allowed values; the words for what is expected in the field's ``expected`` property), in
-each table's primary key, and in each table's ``checks`` list (checks of meaning: series that
-must be complete, values that must agree with another column, jumps too large to be real). The
-schema checks are run by Frictionless, the others below, whenever a table is loaded. Any failure
-raises :class:`DataError`, whose message is one line a person can act on: file, row (as a
-spreadsheet numbers it, the header being row 1), column, the value found and what was expected.
-``data/README.md`` lists every check.
+Every check a table must pass is declared in ``datapackage.json``: in each field's
+schema (type, range, allowed values; the words for what is expected in the field's
+``expected`` property), in each table's primary key, and in each table's ``checks`` list
+(checks of meaning: series that must be complete, values that must agree with another
+column, jumps too large to be real). The schema checks are run by Frictionless, the
+others below, whenever a table is loaded. Any failure raises :class:`DataError`, whose
+message is one line a person can act on: file, row (as a spreadsheet numbers it, the
+header being row 1), column, the value found and what was expected. ``data/README.md``
+lists every check.
 
 Rows come back in a declared order (the table's ``rowOrder``, else its primary key, with
-categories in the order the schema lists them), so the order of rows in a file never changes a
-figure or a table.
+categories in the order the schema lists them), so the order of rows in a file never
+changes a figure or a table.
 
-Run as a script, the module checks the whole package and prints that one line (exit code 1) or a
-summary (exit code 0)::
+Run as a script, the module checks the whole package and prints that one line (exit code
+1) or a summary (exit code 0)::
 
     python notebooks/data_package.py [data-folder]
 """
@@ -47,7 +48,7 @@ DESCRIPTOR = "datapackage.json"
 
 
 class DataError(ValueError):
-    """A data file that cannot be used as it is; the message says file, row, column and why."""
+    """A data file that cannot be used as it is: the message says file, row, column."""
 
 
 def _candidates(start: Path):
@@ -60,7 +61,7 @@ def _candidates(start: Path):
 
 
 def _unpack_archive(start: Path) -> Path | None:
-    """Unpack ky2015-data.zip found beside the notebook (or one level up) into data/ beside it."""
+    """Unpack ky2015-data.zip beside the notebook (or one level up) into data/."""
     for base in (start, start.parent):
         archive = base / ARCHIVE
         if archive.is_file():
@@ -71,7 +72,7 @@ def _unpack_archive(start: Path) -> Path | None:
 
 
 def locate(start: str | os.PathLike | None = None) -> str:
-    """Where the data package is: a local datapackage.json path, or the published URL."""
+    """Where the data package is: a local datapackage.json, or the published one."""
     start = Path(start or Path.cwd()).resolve()
     for folder in _candidates(start):
         if (folder / DESCRIPTOR).is_file():
@@ -94,25 +95,27 @@ def open_package(where: str | None = None):
     except FrictionlessException as error:
         if where.startswith(("http://", "https://")):
             raise DataError(
-                f"The data package was not found: put the book's data/ folder (or {ARCHIVE}, "
-                f"from its 'Data and sources' page) beside this notebook, or set "
-                f"KY2015_DATA_URL to a web folder holding {DESCRIPTOR} ({where} could not be "
-                f"read: {error.error.note})") from None
+                f"The data package was not found: put the book's data/ folder (or "
+                f"{ARCHIVE}, from its 'Data and sources' page) beside this notebook, "
+                f"or set KY2015_DATA_URL to a web folder holding {DESCRIPTOR} "
+                f"({where} could not be read: {error.error.note})") from None
         raise DataError(f"{_shown(where)}: cannot be read as a data package "
                         f"({error.error.note})") from None
 
 
 def _shown(path: str) -> str:
     """A file's name as a person edits it: data/<file>."""
-    return path if path.startswith(("http://", "https://")) else f"data/{Path(path).name}"
+    if path.startswith(("http://", "https://")):
+        return path
+    return f"data/{Path(path).name}"
 
 
-KINDS = {"integer": "a whole number", "number": "a number", "date": "a date (YYYY-MM-DD)",
-         "year": "a year", "string": "text"}
+KINDS = {"integer": "a whole number", "number": "a number",
+         "date": "a date (YYYY-MM-DD)", "year": "a year", "string": "text"}
 
 
 def _expected(field) -> str:
-    """What a field accepts, in words: its ``expected`` property, else from its schema."""
+    """What a field accepts, in words: its ``expected`` property, else its schema."""
     if field.custom.get("expected"):
         return field.custom["expected"]
     c = field.constraints or {}
@@ -134,7 +137,7 @@ def _expected(field) -> str:
 
 
 def _cell_problem(field, cell, error) -> str:
-    """Why a cell was refused: not of the field's type, empty, or outside its constraints."""
+    """Why a cell was refused: not of the field's type, empty, or out of its limits."""
     found = f'"{cell}"'
     if error.type == "type-error":
         what = f"{found} is not {KINDS.get(field.type, 'a ' + field.type)}"
@@ -151,13 +154,14 @@ def _cell_problem(field, cell, error) -> str:
 
 
 def one_line(resource, error) -> str:
-    """A Frictionless error as one line: file, row, column, value found, what was expected."""
+    """A Frictionless error as one line: file, row, column, value found, expected."""
     shown = _shown(resource.path or resource.name)
     fields = {f.name: f for f in resource.schema.fields} if resource.schema else {}
     row = getattr(error, "row_number", None)
     field_name = getattr(error, "field_name", None)
-    where = [shown] + ([f"row {row}"] if row else []) + (
-        [f"column {field_name}"] if field_name and error.type not in ("extra-label",) else [])
+    named = field_name and error.type not in ("extra-label",)
+    where = ([shown] + ([f"row {row}"] if row else [])
+             + ([f"column {field_name}"] if named else []))
     kind = error.type
     if field_name in fields and kind in ("type-error", "constraint-error"):
         what = (f"{_cell_problem(fields[field_name], error.cell, error)} "
@@ -178,7 +182,8 @@ def one_line(resource, error) -> str:
     elif kind == "primary-key":
         key = ", ".join(resource.schema.primary_key)
         first = error.note.rsplit(" ", 1)[-1]
-        what = f"the key ({key}) is the same as in row {int(first) if first.isdigit() else '?'}"
+        other = int(first) if first.isdigit() else "?"
+        what = f"the key ({key}) is the same as in row {other}"
     elif kind == "scheme-error":
         what = f"the file is missing (data/{DESCRIPTOR} lists it)"
     elif kind == "encoding-error":
@@ -191,12 +196,13 @@ def one_line(resource, error) -> str:
 
 
 def _validate(resource) -> None:
-    """The schema's checks (Frictionless), and a key field must be a whole number or text."""
+    """The schema's checks (Frictionless); a key field must be an integer or text."""
     for name in resource.schema.primary_key:
         field = resource.schema.get_field(name)
         if field.type not in ("integer", "string", "year"):
-            raise DataError(f"data/{DESCRIPTOR}, table {resource.name}, field {name}: type is "
-                            f'"{field.type}", but a key field must be "integer" or "string"')
+            raise DataError(
+                f"data/{DESCRIPTOR}, table {resource.name}, field {name}: type is "
+                f'"{field.type}", but a key field must be "integer" or "string"')
     report = resource.validate()
     if not report.valid:
         errors = [e for task in report.tasks for e in task.errors] or report.errors
@@ -245,8 +251,9 @@ def _check_rule(resource, frame, check) -> None:
     if len(rows):
         index = rows.index[0]
         column = next(iter(check["then"]))
-        raise DataError(f"{_where(resource, frame, index, column)}: "
-                        f'"{frame.at[index, column]}" is wrong here (expected: {check["why"]})')
+        raise DataError(
+            f"{_where(resource, frame, index, column)}: "
+            f'"{frame.at[index, column]}" is wrong here (expected: {check["why"]})')
 
 
 def _check_step(resource, frame, check) -> None:
@@ -260,7 +267,8 @@ def _check_step(resource, frame, check) -> None:
             before = series[column].shift().loc[index]
             then = series[along].shift().loc[index]
             raise DataError(
-                f"{_where(resource, frame, index, column)}: {frame.at[index, column]:g} follows "
+                f"{_where(resource, frame, index, column)}: "
+                f"{frame.at[index, column]:g} follows "
                 f"{before:g} in {along} {then:g}, a jump of more than {check['max']:g} "
                 f"(expected: {check['why']})")
 
@@ -278,20 +286,22 @@ def _in_order(resource, frame):
     sort_keys = {}
     for name in keys:
         enum = (resource.schema.get_field(name).constraints or {}).get("enum")
-        sort_keys[name] = (pd.Categorical(frame[name], categories=enum, ordered=True).codes
-                           if enum else frame[name])
+        sort_keys[name] = (
+            pd.Categorical(frame[name], categories=enum, ordered=True).codes
+            if enum else frame[name])
     order = pd.DataFrame(sort_keys).sort_values(keys, kind="stable").index
     return frame.loc[order].reset_index(drop=True)
 
 
 def load(name: str, where: str | None = None):
-    """One table of the data package, checked, as a DataFrame (key columns as columns)."""
+    """One table of the data package, checked, as a DataFrame (keys as columns)."""
     package = open_package(where)
     try:
         resource = package.get_resource(name)
     except Exception:
         names = ", ".join(r.name for r in package.resources)
-        raise DataError(f"data/{DESCRIPTOR}: no table named {name!r} (it has {names})") from None
+        raise DataError(
+            f"data/{DESCRIPTOR}: no table named {name!r} (it has {names})") from None
     _validate(resource)
     frame = resource.to_pandas()
     if any(frame.index.names):  # Frictionless puts the primary key in the index
@@ -305,9 +315,9 @@ def load(name: str, where: str | None = None):
 def check_reproduction(report, where: str | None = None) -> None:
     """Fail when a published value that should be reproduced no longer is.
 
-    ``report`` is the reproduction report's table (columns ``id``, ``status``, ``printed``,
-    ``recomputed``). A row may differ only if ``published_values``'s ``knownDifferences`` in
-    ``datapackage.json`` names it.
+    ``report`` is the reproduction report's table (columns ``id``, ``status``,
+    ``printed``, ``recomputed``). A row may differ only if ``published_values``'s
+    ``knownDifferences`` in ``datapackage.json`` names it.
     """
     resource = open_package(where).get_resource("published_values")
     known = set(resource.custom.get("knownDifferences", []))
@@ -315,10 +325,11 @@ def check_reproduction(report, where: str | None = None) -> None:
     for _, row in report.iterrows():
         if row["status"] == "differs" and row["id"] not in known:
             raise DataError(
-                f"{_shown(resource.path)}, row {ids.index(row['id']) + 2} ({row['id']}): the "
-                f"article prints {row['printed']}, the data now give {row['recomputed']}: check "
-                f"the last change to data/, or declare the difference in data/{DESCRIPTOR} "
-                f"(knownDifferences) and explain it in the book")
+                f"{_shown(resource.path)}, row {ids.index(row['id']) + 2} "
+                f"({row['id']}): the article prints {row['printed']}, the data now "
+                f"give {row['recomputed']}: check the last change to data/, or declare "
+                f"the difference in data/{DESCRIPTOR} (knownDifferences) and explain "
+                f"it in the book")
 
 
 def check(where: str | None = None) -> str:
