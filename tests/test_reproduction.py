@@ -1,9 +1,9 @@
 """The reproduction report: every printed number is covered, the claimed ones reproduce, and the
 checks can fail.
 
-The chapter "Reproduction report" keeps its recomputation in one code cell tagged ``definitions``.
-These tests read the notebook's MyST source with jupytext, run only that cell in a fresh
-namespace, and run the report on the real ``data/`` and on damaged copies of it. The lists of
+The chapter "Reproduction report" imports its recomputation from ``notebooks/reproduction.py``.
+These tests load that module afresh (by its path, as the notebook imports it from beside itself)
+and run the report on the real ``data/`` and on damaged copies of it. The lists of
 rows the book claims as reproduced are this file's own expectation, written out by hand, not
 copied from the notebook's output: if a status changes, a test here fails and someone has to
 look.
@@ -11,19 +11,19 @@ look.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import math
 import shutil
 from pathlib import Path
 
-import jupytext
 import pandas as pd
 import pytest
 from frictionless import Package
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-NOTEBOOK = ROOT / "notebooks" / "reproduction-report.md"
+MODULE = ROOT / "notebooks" / "reproduction.py"
 
 # What the book claims. Reproduced: recomputed within tolerance from data read from the publishers.
 REPRODUCED = [
@@ -53,14 +53,11 @@ NOT_CHECKABLE = ["wgi_economies", "nit_countries", "fig4_worsening_countries",
 
 
 def definitions() -> dict:
-    """Execute the cell tagged `definitions` of the notebook and return its namespace."""
-    notebook = jupytext.read(NOTEBOOK)
-    cells = [c for c in notebook.cells
-             if c.cell_type == "code" and "definitions" in c.metadata.get("tags", [])]
-    assert len(cells) == 1, "reproduction-report.md should have exactly one cell tagged 'definitions'"
-    namespace: dict = {"__name__": "reproduction_report_definitions"}
-    exec(compile(cells[0].source, "reproduction-report.md[definitions]", "exec"), namespace)
-    return namespace
+    """Load notebooks/reproduction.py as a fresh module and return its namespace."""
+    spec = importlib.util.spec_from_file_location("reproduction_report_definitions", MODULE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return vars(module)
 
 
 def read_package(ns: dict, data_dir: Path):
@@ -224,3 +221,11 @@ def test_names_in_reads_a_printed_list(ns):
     assert ns["names_in"]("environment; culture, arts and science, and women",
                           {"environment", "culture, arts and science", "women"}) == [
         "culture, arts and science", "environment", "women"]
+
+
+def test_the_chapter_uses_this_module():
+    """The chapter imports the checks tested here and keeps no copy of its own."""
+    source = (ROOT / "notebooks" / "reproduction-report.md").read_text(encoding="utf-8")
+    assert "from reproduction import" in source
+    for text in ("def check_row", "def reproduction_report", "CHECKS = {"):
+        assert text not in source, f"reproduction-report.md has its own {text!r}"
