@@ -156,3 +156,30 @@ def test_title_page_has_the_whole_author_line_and_the_editions_date(pdf):
     assert "after Colin Knox and Sholpan Yessimova (2015)" in first, first
     assert f"Version {cff['version']}, {released.day} {released:%B %Y}" in first, first
     assert "2015" not in first.replace("(2015)", ""), "the title page is dated by the build clock"
+
+
+ANSWER_KEY = ROOT / "_build" / "pdf" / "ngos-in-kazakhstan-answer-key.pdf"
+
+
+def _exercise_count():
+    """Exercises in the book's sources: each `{exercise}` directive has one `{solution}`."""
+    sources = sorted((ROOT / "book").glob("*.md")) + sorted((ROOT / "notebooks").glob("*.md"))
+    text = "".join(p.read_text(encoding="utf-8") for p in sources)
+    exercises = len(re.findall(r"^[`:]{3,}\{exercise\}", text, re.M))
+    solutions = len(re.findall(r"^[`:]{3,}\{solution\}", text, re.M))
+    return exercises, solutions
+
+
+def test_answer_key_holds_every_exercise_with_its_solution(pdf):
+    """tools/answer_key.py: the instructor's key, a separate PDF beside the two editions."""
+    assert ANSWER_KEY.exists(), "make pdf builds the answer key beside the two editions"
+    exercises, solutions = _exercise_count()
+    assert exercises == solutions > 10
+    key = " ".join(_pdf_text(ANSWER_KEY).split())
+    for n in range(1, exercises + 1):
+        assert f"Exercise {n}" in key, f"the answer key has no Exercise {n}"
+        assert f"Solution to Exercise {n}" in key, f"the answer key has no solution to Exercise {n}"
+    assert f"Exercise {exercises + 1}" not in key
+    assert "answer key" in " ".join(_pdf_text(ANSWER_KEY).split()[:40])
+    # The key is short: exercises and solutions, not the book again.
+    assert len(PdfReader(ANSWER_KEY).pages) < len(pdf.pages) / 3

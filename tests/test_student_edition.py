@@ -352,6 +352,66 @@ def test_student_launch_buttons_open_the_student_branch():
                 f"{page.name}: {link} does not open the {repo['branch']} branch")
 
 
+def test_student_launch_branch_holds_what_binder_and_colab_need_and_no_solution():
+    """_build/student-branch is what tools/publish.sh commits as the launch branch."""
+    tree = ROOT / "_build" / "student-branch"
+    _require(tree / "README.md", "student launch branch", "make student")
+    notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert sorted(p.name for p in (tree / "notebooks").glob("*.ipynb")) == notebooks
+    for needed in ("binder/requirements.txt", "data/datapackage.json",
+                   "notebooks/data_package.py", "notebooks/book_outputs.py"):
+        assert (tree / needed).is_file(), f"the launch branch has no {needed}"
+    assert not (tree / "tests").exists() and not (tree / "_config.yml").exists()
+    texts = {str(p.relative_to(tree)): key(file_text(p)) for p in sorted(tree.rglob("*"))
+             if p.is_file() and p.suffix in (".md", ".ipynb", ".py", ".txt", ".json")}
+    found = leaks(texts, solution_snippets())
+    assert not found, "solution text in the launch branch:\n" + "\n".join(found[:40])
+
+
+def _student_baseurl():
+    import yaml
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    base = config["html"]["baseurl"].rstrip("/") + "/"
+    return base, build_edition.student_baseurl(base), config["repository"]["url"].rstrip("/")
+
+
+def test_student_site_has_its_own_address_and_links_nowhere_with_solutions():
+    """Canonical links are the student site's; no link leads to the instructor site or to the
+    repository (whose main branch holds the solutions), except the launch buttons, which open
+    the student branch; notebooks fetch data from the student site."""
+    _require(STUDENT_SITE / "index.html", "student site", "make student")
+    instructor, student, repository = _student_baseurl()
+    pages = sorted(STUDENT_SITE.rglob("*.html"))
+    canonical = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        rel = page.relative_to(STUDENT_SITE)
+        for link in re.findall(r'<link rel="canonical" href="([^"]+)"', text):
+            canonical += 1
+            assert link.startswith(student), f"{rel}: canonical link {link}"
+        for link in re.findall(r'(?:href|src)="([^"]+)"', text):
+            assert "answer-key" not in link, f"{rel}: links to the answer key: {link}"
+            if link.startswith(instructor):
+                assert link.startswith(student), f"{rel}: links to the instructor site: {link}"
+            if repository.split("://", 1)[1] in link:
+                assert "/student" in link and ("mybinder" in link or "colab" in link), (
+                    f"{rel}: links to the repository: {link}")
+    assert canonical >= len(_toc_pages()), "pages without a canonical link"
+    for path in sorted((STUDENT_SITE / "_sources" / "notebooks").glob("*")):
+        if path.suffix in (".ipynb", ".md"):
+            text = path.read_text(encoding="utf-8")
+            assert instructor + "data" not in text, f"{path.name} reads the instructor's data"
+    module = (STUDENT_SITE / "data" / "data_package.py").read_text(encoding="utf-8")
+    assert f'"{student}data"' in module
+    assert not list(STUDENT_SITE.rglob("*answer-key*")), "the student site holds the answer key"
+
+
+def _toc_pages():
+    import yaml
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    return [c["file"] for part in toc["parts"] for c in part["chapters"]]
+
+
 def test_student_pdf_holds_no_solution():
     _require(STUDENT_PDF, "student PDF", "make student-pdf")
     text = _pdf(STUDENT_PDF)

@@ -3,8 +3,9 @@
 #
 #   tools/build.sh html   ->  _build/html/ (the static site, with data/ and the data archive)
 #   tools/build.sh pdf    ->  _build/pdf/ngos-in-kazakhstan.pdf (full edition, with the code) and
-#                             ngos-in-kazakhstan-reading.pdf (code left out); both also copied
-#                             into _build/html/
+#                             ngos-in-kazakhstan-reading.pdf (code left out), and the instructor's
+#                             ngos-in-kazakhstan-answer-key.pdf (exercises with worked solutions,
+#                             tools/answer_key.py); all three also copied into _build/html/
 #
 # 1. The data are checked first (notebooks/data_package.py): a bad cell stops the build with one
 #    line naming file, row and column, before anything runs.
@@ -70,13 +71,15 @@ for folder in ("_images",):
 PY
 }
 
+PDFS=(ngos-in-kazakhstan.pdf ngos-in-kazakhstan-reading.pdf ngos-in-kazakhstan-answer-key.pdf)
+
 case "$what" in
   html)
     sphinx
     prune_stale "$WORK/_build/html"
     "$BIN/python" tools/package_data.py "$WORK/_build/html"
-    for pdf in _build/pdf/ngos-in-kazakhstan.pdf _build/pdf/ngos-in-kazakhstan-reading.pdf; do
-      if [ -f "$pdf" ]; then cp "$pdf" "$WORK/_build/html/"; fi
+    for pdf in "${PDFS[@]}"; do
+      if [ -f "_build/pdf/$pdf" ]; then cp "_build/pdf/$pdf" "$WORK/_build/html/"; fi
     done
     publish "$WORK/_build/html" html
     echo "Site: $(pwd)/_build/html/index.html"
@@ -88,14 +91,16 @@ case "$what" in
     trap 'rm -rf _build/pdf.new' EXIT   # a failed build leaves no half-made copy
     KY2015_PDF_EDITION=full sphinx --builder pdflatex
     cp "$WORK/_build/latex/ngos-in-kazakhstan.pdf" "$WORK/_build/latex/ngos-in-kazakhstan.log" _build/pdf.new/
+    # The answer key is typeset from the full edition's LaTeX, before the reading edition replaces it.
+    "$BIN/python" tools/answer_key.py "$WORK/_build/latex"
+    cp "$WORK/_build/latex/ngos-in-kazakhstan-answer-key.pdf" _build/pdf.new/
     KY2015_PDF_EDITION=reading sphinx --builder pdflatex
     cp "$WORK/_build/latex/ngos-in-kazakhstan.pdf" _build/pdf.new/ngos-in-kazakhstan-reading.pdf
     publish _build/pdf.new pdf
     if [ -d _build/html ]; then
-      copy_in _build/pdf/ngos-in-kazakhstan.pdf _build/html/
-      copy_in _build/pdf/ngos-in-kazakhstan-reading.pdf _build/html/
+      for pdf in "${PDFS[@]}"; do copy_in "_build/pdf/$pdf" _build/html/; done
     fi
-    echo "PDF: $(pwd)/_build/pdf/ngos-in-kazakhstan.pdf (full), ngos-in-kazakhstan-reading.pdf (reading edition)"
+    echo "PDF: $(pwd)/_build/pdf/ngos-in-kazakhstan.pdf (full), ngos-in-kazakhstan-reading.pdf (reading edition), ngos-in-kazakhstan-answer-key.pdf (answer key)"
     ;;
   *) echo "usage: tools/build.sh html|pdf" >&2; exit 2 ;;
 esac

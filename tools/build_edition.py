@@ -21,6 +21,8 @@ so this script removes them from a copy of the sources and builds the copy:
    - each `{solution-start}` ... `{solution-end}` pair and everything between them, code cells
      included;
    - each notebook code cell tagged `solution` (a cell that only computes values for solutions).
+   - each block between `<!-- instructor-only ... -->` and `<!-- /instructor-only -->` lines (the
+     front page's link to the answer key).
    A reference to a label defined inside a removed block is an error: the student build would
    fail on it anyway, and the message here says where it is.
 3. Each notebook's jupytext pair (`notebooks/x.ipynb`) is regenerated from the stripped `x.md`,
@@ -51,6 +53,12 @@ WORK = ROOT / "_build" / "student-work"
 OUT = ROOT / "_build" / "student"
 PDF_NAME = "ngos-in-kazakhstan.pdf"
 TITLE_SUFFIX = " (student edition)"
+# Where the student site is published: this folder of the instructor site's address
+# (tools/publish.sh puts it there on the gh-pages branch).
+STUDENT_DIR = "student"
+BRANCH_TREE = ROOT / "_build" / "student-branch"
+# What the launch branch holds: what Binder and Colab need to run a stripped notebook.
+BRANCH_PARTS = ("notebooks", "data", "binder", "LICENSE", "LICENSE-CONTENT.md")
 
 # A fence line: up to any indentation, three or more backticks or colons, then the info string.
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|:{3,})(?P<info>.*)$")
@@ -286,12 +294,51 @@ def _student_config(text: str, branch: str) -> str:
         else:
             text = re.sub(r"^repository:\s*$", f"repository:\n  branch: {branch}", text,
                           count=1, flags=re.M)
+    # Its own address: canonical links and the published data URL are the student site's.
+    text, n = re.subn(r"^(\s*baseurl:\s*)(\S+?)/?\s*$",
+                      lambda m: f"{m.group(1)}{student_baseurl(m.group(2))}", text, count=1,
+                      flags=re.M)
+    if not n:
+        raise ValueError("_config.yml has no html baseurl")
+    # No repository button: the repository's main branch holds the solutions. The launch
+    # buttons (Binder, Colab) open the student branch instead.
+    text, n = re.subn(r"^(\s*use_repository_button:\s*)true\s*$", r"\1false", text, count=1,
+                      flags=re.M)
+    if not n:
+        raise ValueError("_config.yml has no use_repository_button: true")
     # Students see the code: the reader's default of folded code becomes "shown".
     text, n = re.subn(r"^(\s*code_view_default:\s*)folded\s*$", r"\1shown", text, count=1,
                       flags=re.M)
     if not n:
         raise ValueError("_config.yml has no code_view_default: folded")
     return text
+
+
+def student_baseurl(instructor: str) -> str:
+    """The student edition's address: the instructor's, with student/ after it."""
+    return instructor.rstrip("/") + "/" + STUDENT_DIR + "/"
+
+
+def instructor_baseurl() -> str:
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return config["html"]["baseurl"].rstrip("/") + "/"
+
+
+INSTRUCTOR_ONLY = re.compile(r"^<!-- instructor-only\b.*?-->\n.*?^<!-- /instructor-only -->\n\n?",
+                             re.S | re.M)
+
+
+def strip_instructor_only(text: str) -> str:
+    """Remove the blocks marked for the instructor edition only (the answer key's link)."""
+    return INSTRUCTOR_ONLY.sub("", text)
+
+
+def _student_urls(text: str) -> str:
+    """Notebooks and their modules fetch data from the student site, not the instructor's."""
+    base = instructor_baseurl()
+    return text.replace(base + "data", student_baseurl(base) + "data")
 
 
 def write_student_sources(dest: Path = SRC, launch_branch: str = "student") -> dict[str, int]:
@@ -311,19 +358,23 @@ def write_student_sources(dest: Path = SRC, launch_branch: str = "student") -> d
         wanted.add(rel)
         if rel.suffix == ".md":
             text = src.read_text(encoding="utf-8")
-            result = strip_solutions(text, str(rel))
+            result = strip_solutions(strip_instructor_only(text), str(rel))
             for ref in dangling_references(result.text, result.labels):
                 errors.append(f"{rel}: {ref} points into a removed solution")
             if result.solutions or result.solution_cells:
                 counts[str(rel)] = result.solutions
-            if result.text != text:
-                _write_if_changed(out, result.text.encode("utf-8"))
+            new = _student_urls(result.text) if rel.parts[0] == "notebooks" else result.text
+            if new != text:
+                _write_if_changed(out, new.encode("utf-8"))
             else:
                 _copy(src, out)
-            if (src.with_suffix(".ipynb")).exists() and result.text != text:
-                stripped_notebooks[rel] = result.text
+            if (src.with_suffix(".ipynb")).exists() and new != text:
+                stripped_notebooks[rel] = new
         elif rel.suffix == ".ipynb" and rel.with_suffix(".md") in stripped_notebooks:
             continue                    # regenerated below from the stripped .md
+        elif rel.parts[0] == "notebooks" and rel.suffix in (".py", ".ipynb"):
+            text = src.read_text(encoding="utf-8")
+            _write_if_changed(out, _student_urls(text).encode("utf-8"))
         elif rel.name == "_config.yml" and len(rel.parts) == 1:
             text = _student_config(src.read_text(encoding="utf-8"), launch_branch)
             _write_if_changed(out, text.encode("utf-8"))
@@ -348,6 +399,43 @@ def write_student_sources(dest: Path = SRC, launch_branch: str = "student") -> d
     if errors:
         raise SystemExit("student edition: references to removed solutions:\n  " + "\n  ".join(errors))
     return counts
+
+
+def write_branch_tree(src: Path = SRC, dest: Path = BRANCH_TREE,
+                      baseurl: str | None = None) -> int:
+    """The launch branch's files: the stripped notebooks, the data, Binder's runtime.
+
+    tools/publish.sh commits this folder as the branch that the student site's Binder and
+    Colab buttons open. It holds only what a notebook needs to run there (BRANCH_PARTS) and
+    a README; nothing in it holds a solution or links to the instructor edition.
+    """
+    site = student_baseurl(baseurl or instructor_baseurl())
+    wanted = {Path("README.md")}
+    for part in BRANCH_PARTS:
+        top = src / part
+        paths = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
+        for path in paths:
+            rel = path.relative_to(src)
+            if SKIP_DIRS & set(rel.parts):
+                continue
+            wanted.add(rel)
+            _copy(path, dest / rel)
+    readme = (f"# Student edition: notebooks\n\n"
+              f"The notebooks of the student edition of *State-Society Relations: NGOs in "
+              f"Kazakhstan, an executable edition*, with the data they read. The book itself is "
+              f"at <{site}>.\n\n"
+              f"Open a notebook from the book's pages (the Binder and Colab buttons), or run it "
+              f"here: `pip install -r binder/requirements.txt`, then open `notebooks/` in "
+              f"Jupyter. This branch is written by the edition's publishing script; changes "
+              f"made to it are overwritten.\n")
+    _write_if_changed(dest / "README.md", readme.encode("utf-8"))
+    for path in sorted(dest.rglob("*"), reverse=True):
+        rel = path.relative_to(dest)
+        if path.is_file() and rel not in wanted:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return len(wanted)
 
 
 def _copy(src: Path, out: Path) -> None:
@@ -434,6 +522,9 @@ def main(argv=None) -> None:
     counts = write_student_sources(SRC, args.launch_branch)
     total = sum(counts.values())
     print(f"Student sources: {SRC} ({total} solutions removed from {len(counts)} files)")
+    files = write_branch_tree(SRC, BRANCH_TREE)
+    print(f"Student launch branch: {BRANCH_TREE} ({files} files; tools/publish.sh commits it "
+          f"as '{args.launch_branch}')")
     if args.what != "src":
         build(args.what)
 
