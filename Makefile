@@ -58,12 +58,12 @@ test-tools:
 	elif [ "$$CI" = true ]; then echo "CI=true: nothing may be skipped. npm is missing, so axe-core cannot be installed (sudo apt-get install npm)." >&2; exit 1; \
 	else echo "SKIPPED: npm not found, so axe-core is not installed and the accessibility tests will be skipped (sudo apt-get install npm)."; fi
 
-# A passing run records which published site it tested (_build/tests-passed); tools/publish.sh
-# publishes only that site.
+# A passing run records which sites it tested (_build/tests-passed: the instructor site's copy and
+# the student site's fingerprint); tools/publish.sh publishes only those.
 tests-only: venv
 	@rm -f _build/tests-passed
 	$(BIN)/python -m pytest
-	@echo "html $$(readlink _build/html) pdf $$(readlink _build/pdf) commit $$(git rev-parse HEAD 2>/dev/null)" > _build/tests-passed
+	@tools/publish.sh --record-tested
 
 # Only the notebooks: each .ipynb's stored outputs checked against a fresh run (nbval), one notebook
 # per core (pytest-xdist; --dist loadfile keeps a notebook's cells in one kernel).
@@ -74,15 +74,18 @@ nbval: venv
 bench: venv
 	$(BIN)/python tools/bench.py --runs 3
 
-# Publish _build/html (with the PDF and the data archive) to the gh-pages branch: see tools/publish.sh.
-# Only a site that the whole test suite has passed is published.
+# Publish both editions: the instructor site at the root of the gh-pages branch, the student site in
+# its student/ folder, and the student notebooks on the branch `student` that the student site's
+# Binder and Colab buttons open (see tools/publish.sh). Only sites the whole test suite passed.
 publish: test
 	tools/publish.sh
 
-# Refresh every notebook's .ipynb pair from its .md source and store fresh outputs (for nbval).
+# Refresh every notebook's .ipynb pair from its .md source and store fresh outputs (for nbval),
+# after writing each notebook's set-up cell for downloads and Colab (tools/setup_cell.py).
 # --update keeps the cell ids, and no execution timestamps are stored, so an .ipynb changes only
 # where its notebook's code or results do.
 notebooks: venv
+	$(BIN)/python tools/setup_cell.py
 	cd notebooks && for nb in *.md; do \
 	  ../$(BIN)/jupytext --quiet --update --to ipynb "$$nb" && \
 	  ../$(BIN)/jupyter nbconvert --log-level=WARN --to notebook --execute --inplace \

@@ -6,6 +6,10 @@ On the sources (every chapter of _toc.yml):
   article's own debates;
 - each computed chapter (a notebook) has at least two exercises, each a labelled `{exercise}`
   followed by its worked `{solution}`, folded away (`:class: dropdown`); ten or more in all;
+- every exercise, in the chapters and in the maintainers' section of "How this edition was
+  built", opens with its level and a time estimate (*Intermediate · about 20 minutes*); the
+  students' chapters set no exercise about the edition's own tooling (tests, glue, schema,
+  extensions), which belong to the maintainers' section;
 - the prose chapters link glossary terms ({term}) and carry index entries ({index}).
 On the built site (`make html`):
 - notebook pages offer Binder and Colab buttons whose links are built from `repository.url`
@@ -208,6 +212,46 @@ def test_computed_chapter_has_exercises_with_solutions(doc):
             f"{doc}.md:{sol['line']}: solution for {sol['target']!r} follows exercise {ex['label']!r}")
         assert "dropdown" in sol["class"].split(), (
             f"{doc}.md:{sol['line']}: solution to {ex['label']} is not folded (`:class: dropdown`)")
+
+
+LEVEL = re.compile(r"^\*(Introductory|Intermediate|Advanced) · about (\d+) minutes\*$")
+HANDBOOK = "book/how-this-edition-was-built"
+TOOLING = re.compile(r"tests?/|_ext/|tools/|\bglue|\bschema|test suite|\bnbval\b|\bSphinx\b")
+
+
+def exercise_bodies(doc: str) -> list[tuple[int, str, list[str]]]:
+    """(line, label, body lines) of each exercise: the lines after its options, to its fence."""
+    lines = source(doc).split("\n")
+    found = []
+    for ex in exercises(source(doc)):
+        fence = DIRECTIVE.match(lines[ex["line"] - 1]).group(1)
+        body, i = [], ex["line"]
+        while re.match(r"^[ \t]*:[\w-]+:", lines[i]):
+            i += 1
+        while lines[i].strip() != fence:
+            body.append(lines[i])
+            i += 1
+        found.append((ex["line"], ex["label"], [b for b in body if b.strip()]))
+    return found
+
+
+@pytest.mark.parametrize("doc", COMPUTED + [HANDBOOK])
+def test_every_exercise_gives_its_level_and_time(doc):
+    for line, label, body in exercise_bodies(doc):
+        m = LEVEL.match(body[0]) if body else None
+        assert m, (f"{doc}.md:{line}: exercise {label} should open with its level and time, "
+                   f"e.g. '*Intermediate · about 20 minutes*'; found {body[:1]}")
+        assert 5 <= int(m.group(2)) <= 90, f"{doc}.md:{line}: {m.group(2)} minutes"
+
+
+def test_tooling_exercises_are_for_maintainers_only():
+    assert len(exercises(source(HANDBOOK))) >= 2, "the maintainers' exercises have gone"
+    for doc in TAUGHT:
+        for line, label, body in exercise_bodies(doc):
+            text = re.sub(r"\{[\w:-]+\}`[^`]*`", "", " ".join(body))  # roles pasting values
+            hit = TOOLING.search(text)
+            assert not hit, (f"{doc}.md:{line}: exercise {label} is about the edition's tooling "
+                             f"({hit.group(0)!r}); it belongs in {HANDBOOK}.md")
 
 
 def test_ten_or_more_exercises_with_unique_labels():
