@@ -75,7 +75,10 @@ def _run_alone(name, folder, monkeypatch, url):
 def test_a_notebook_alone_in_an_empty_folder_runs_from_the_site(tmp_path, monkeypatch, site_data):
     nb = _run_alone("secondary-findings", tmp_path / "alone", monkeypatch, site_data)
     fetched = sorted(p.name for p in (tmp_path / "alone").glob("*.py"))
-    assert "data_package.py" in fetched and "book_outputs.py" in fetched
+    imported = setup_cell.modules_imported(
+        (ROOT / "notebooks" / "secondary-findings.md").read_text(encoding="utf-8"))
+    assert "data_package" in imported
+    assert fetched == sorted(f"{name}.py" for name in imported)
     for name in fetched:
         assert (tmp_path / "alone" / name).read_bytes() == (ROOT / "notebooks" / name).read_bytes()
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
@@ -102,6 +105,7 @@ def test_in_colab_without_the_packages_the_cell_installs_them_pinned(monkeypatch
                         else real_find_spec(name, *a))
     monkeypatch.setattr(subprocess, "run", lambda args, **kw: calls.append(args))
     monkeypatch.chdir(ROOT / "notebooks")       # the modules are found: nothing is fetched
+    monkeypatch.syspath_prepend(str(ROOT / "notebooks"))   # as a kernel started there has it
     exec(compile(source, "setup-cell", "exec"), {})
     dev = _pins(ROOT / "requirements.txt")
     assert calls == [[sys.executable, "-m", "pip", "install", "-q",

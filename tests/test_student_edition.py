@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+from urllib.parse import urljoin
 import unicodedata
 import zlib
 from functools import lru_cache
@@ -388,6 +389,7 @@ def test_student_site_has_its_own_address_and_links_nowhere_with_solutions():
         rel = page.relative_to(STUDENT_SITE)
         for link in re.findall(r'<link rel="canonical" href="([^"]+)"', text):
             canonical += 1
+            link = urljoin(student + rel.as_posix(), link)   # the front page's redirect is relative
             assert link.startswith(student), f"{rel}: canonical link {link}"
         for link in re.findall(r'(?:href|src)="([^"]+)"', text):
             assert "answer-key" not in link, f"{rel}: links to the answer key: {link}"
