@@ -42,6 +42,13 @@ Nothing is skipped in a build that read or removed a page. ``tests/test_reproduc
 checks that a rebuild with nothing changed, and one after a page is saved again, leave the site
 exactly as the clean build made it (but for the build page, which is rewritten on every build).
 
+The patches reach into Sphinx's, sphinx-exercise's, myst-nb's and sphinxcontrib-bibtex's
+internals, so they were written for exact versions (``WRITTEN_FOR``, the pins of
+requirements.txt). With any other version installed the build stops at once, naming the package
+and both versions, rather than risk a patch that silently does the wrong thing; whoever bumps a
+pin re-reads each patch against the new code and then updates ``WRITTEN_FOR``
+(``tests/test_patches.py`` checks that the two agree).
+
 Configuration (``_config.yml``)::
 
     sphinx:
@@ -95,6 +102,30 @@ def _note_reading(app, env, docnames) -> None:
 def _note_removal(app, env, docname) -> None:
     """env-purge-doc: a page is forgotten, before it is read again or because it was removed."""
     _CHANGED["any"] = True
+
+
+# The versions whose internals these patches were read against (the pins of requirements.txt).
+WRITTEN_FOR = {"sphinx": "7.4.7", "sphinx-exercise": "1.2.1", "myst-nb": "1.4.0",
+               "sphinxcontrib-bibtex": "2.7.0"}
+
+
+def check_versions(written_for: dict[str, str], what: str) -> None:
+    """Stop, naming package and versions, if any package is not the version patched."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    changed = []
+    for name, expected in written_for.items():
+        try:
+            found = version(name)
+        except PackageNotFoundError:
+            found = "not installed"
+        if found != expected:
+            changed.append(f"{name} {found} (written for {expected})")
+    if changed:
+        raise RuntimeError(
+            f"{what} patches the internals of exact package versions, and these differ: "
+            + "; ".join(changed) + f". Re-read each patch in {what} against the new version, "
+            "then update its WRITTEN_FOR (or pin the old version again in requirements.txt).")
 
 
 def _replace(owner, name: str, make) -> None:
@@ -192,6 +223,7 @@ def _copy_late_stylesheets(app, env) -> None:
 
 
 def setup(app):
+    check_versions(WRITTEN_FOR, "_ext/incremental.py")
     from sphinx.environment.collectors.toctree import TocTreeCollector
     from sphinx.search import IndexBuilder
 

@@ -28,6 +28,12 @@ Exactly the ``jupyter-book`` command line, with these changes, which the command
 * The process ends with ``os._exit`` once jupyter-book is done, skipping the interpreter's
   teardown of Sphinx and the notebook machinery on every build.
 
+These patches reach into jupyter-book's and Sphinx's internals (``build_sphinx``,
+``make_chunks``, ``SphinxParallelError``, ``sphinx_multitoc_numbering.setup``), so they were
+written for exact versions (``WRITTEN_FOR``, the pins of requirements.txt): with any other
+version installed the command stops before building, naming the package and both versions
+(``tests/test_patches.py``).
+
 With ``BUILD_JOBS=1`` this is plain ``jupyter-book``. The output is the same either way
 (``tests/test_reproducible_build.py`` compares two builds).
 """
@@ -44,6 +50,24 @@ import jupyter_book.sphinx
 import sphinx.builders
 import sphinx.errors
 import sphinx_multitoc_numbering
+
+# The versions whose internals the patches below were read against (requirements.txt's pins).
+WRITTEN_FOR = {"jupyter-book": "1.0.4.post1", "sphinx": "7.4.7",
+               "sphinx-multitoc-numbering": "0.1.3"}
+
+
+def check_versions() -> None:
+    """Stop, naming package and versions, if any package is not the version patched."""
+    from importlib.metadata import version
+
+    changed = [f"{name} {version(name)} (written for {expected})"
+               for name, expected in WRITTEN_FOR.items() if version(name) != expected]
+    if changed:
+        sys.exit("tools/jupyter_book_parallel.py patches the internals of exact package "
+                 "versions, and these differ: " + "; ".join(changed) + ". Re-read each patch "
+                 "against the new version, then update WRITTEN_FOR (or pin the old version "
+                 "again in requirements.txt).")
+
 
 JOBS = int(os.environ.get("BUILD_JOBS") or os.cpu_count() or 1)
 # The book's folder: the argument after `build` (jupyter-book build PATH ...).
@@ -92,6 +116,7 @@ if JOBS > 1:
     sphinx.builders.make_chunks = one_document_per_task
 
 if __name__ == "__main__":
+    check_versions()
     from jupyter_book.cli.main import main
 
     try:
