@@ -71,8 +71,11 @@ nbval: venv
 	$(BIN)/python -m pytest notebooks -n auto --dist loadfile
 
 # How long builds and rebuilds take on this machine (tools/bench.py; a report, not a test).
+# Then the HTML builds again without each local Sphinx patch, to see what each one gains.
 bench: venv
 	$(BIN)/python tools/bench.py --runs 3
+	$(BIN)/python tools/bench.py --runs 3 --no-pdf --no-nbval --variant no-incremental
+	$(BIN)/python tools/bench.py --runs 3 --no-pdf --no-nbval --variant serial
 
 # Publish both editions: the instructor site at the root of the gh-pages branch, the student site in
 # its student/ folder, and the student notebooks on the branch `student` that the student site's

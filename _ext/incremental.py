@@ -223,6 +223,8 @@ def _copy_late_stylesheets(app, env) -> None:
 
 
 def setup(app):
+    if os.environ.get("KY2015_INCREMENTAL") == "off":   # tools/bench.py --variant no-incremental
+        return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
     check_versions(WRITTEN_FOR, "_ext/incremental.py")
     from sphinx.environment.collectors.toctree import TocTreeCollector
     from sphinx.search import IndexBuilder

@@ -16,6 +16,7 @@ environment (.venv, or $VENV) and an empty build cache, and times, in order:
               outputs checked against a new run, one notebook per core)
   pdf         tools/build.sh pdf (if xelatex is installed)
 
+(``--variant no-incremental`` or ``serial`` builds without one local patch, to measure it)
 and counts the notebooks each build executed ("Executing notebook" lines in its log). It prints
 the minimum and median of each over the runs, and flags the targets missed (on 2 cores: cold
 <= 60 s, no-op <= 5 s, prose edit executes no notebook, data edit executes exactly the notebooks
@@ -243,6 +244,16 @@ def summarise(runs: list[dict], expected_readers: list[str]) -> tuple[list[list[
     return rows, missed
 
 
+# Each local patch switched off in turn, to see what it gains (issue 13.4). Without
+# _ext/incremental.py's patches a rebuild is faster or slower but no longer the clean build's
+# site (tests/test_reproducible_build.py); the timings still say what the "quick" patches buy.
+VARIANTS = {
+    "patched": {},
+    "no-incremental": {"KY2015_INCREMENTAL": "off"},
+    "serial": {"BUILD_JOBS": "1"},
+}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=3, help="how many runs (default 3)")
@@ -257,13 +268,21 @@ def main(argv=None) -> int:
     ap.add_argument("--no-nbval", action="store_true", help="skip the nbval run")
     ap.add_argument("--keep", action="store_true", help="keep the clones and logs")
     ap.add_argument("--json", help="also write the raw timings to this file")
+    ap.add_argument(
+        "--variant",
+        choices=sorted(VARIANTS),
+        default="patched",
+        help="build as the book does (patched), without _ext/incremental.py's patches "
+        "(no-incremental), or in one process, without tools/jupyter_book_parallel.py's "
+        "parallel build (serial)",
+    )
     args = ap.parse_args(argv)
     if args.runs < 1:
         ap.error("--runs must be at least 1")
 
     venv = Path(os.environ.get("VENV", ROOT / ".venv"))
     venv = venv if venv.is_absolute() else (ROOT / venv)
-    env = dict(os.environ, VENV=str(venv))
+    env = dict(os.environ, VENV=str(venv), **VARIANTS[args.variant])
     workdir = Path(tempfile.mkdtemp(prefix="ky2015-bench-"))
     load_before = os.getloadavg()
     commit = (
@@ -273,7 +292,8 @@ def main(argv=None) -> int:
         or "?"
     )
     what = "working tree" if args.working_tree else "HEAD"
-    print(f"Benchmark of {what} ({commit}), {args.runs} run(s), in {workdir}", flush=True)
+    print(f"Benchmark of {what} ({commit}), variant {args.variant}, {args.runs} run(s), "
+          f"in {workdir}", flush=True)
     runs = []
     started = time.perf_counter()
     try:
