@@ -69,8 +69,8 @@ import subprocess
 import sys
 import urllib.request
 
-SITE = os.environ.get(
-    "KY2015_DATA_URL", "{data_url()}").rstrip("/")
+PUBLISHED = "{data_url()}"
+SITE = os.environ.get("KY2015_DATA_URL", PUBLISHED).rstrip("/")
 PACKAGES = [{packages}]
 absent = [p for p in PACKAGES if importlib.util.find_spec(p.split("==")[0]) is None]
 if absent and "google.colab" in sys.modules:
