@@ -1,8 +1,10 @@
-"""A notebook runs outside the repository: downloaded alone, it fetches the data package from the
-configured base URL (here a local HTTP server standing in for the published site's data/ folder)."""
+"""A notebook runs outside the repository: downloaded alone, it fetches its modules and the data
+package from the configured base URL (here a local HTTP server serving a data/ folder made as the
+site's is, by tools/package_data.py)."""
 import functools
 import http.server
 import shutil
+import sys
 import threading
 
 import nbformat
@@ -12,12 +14,17 @@ from nbclient import NotebookClient
 
 from built_book import ROOT
 
+sys.path.insert(0, str(ROOT / "tools"))
+import package_data  # noqa: E402
+
 NOTEBOOK = ROOT / "notebooks" / "secondary-findings.ipynb"
 
 
 @pytest.fixture
-def data_server():
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(ROOT / "data"))
+def data_server(tmp_path):
+    site = tmp_path / "site"
+    package_data.main(site)  # the site's data/: the data files and the notebooks' modules
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site / "data"))
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -41,11 +48,11 @@ def test_notebook_copied_to_an_empty_folder_runs_from_the_data_url(tmp_path, dat
     alone = tmp_path / "downloads"
     alone.mkdir()
     shutil.copy(NOTEBOOK, alone / NOTEBOOK.name)
-    shutil.copy(ROOT / "notebooks" / "data_package.py", alone)  # shipped with each download
-    assert not (tmp_path / "data").exists()
+    assert not (alone / "data").exists() and not list(alone.glob("*.py"))
     monkeypatch.setenv("KY2015_DATA_URL", data_server)
     nb = nbformat.read(alone / NOTEBOOK.name, as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(alone)}}).execute()
+    assert {p.name for p in alone.glob("*.py")} == {"data_package.py", "book_outputs.py"}
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
     checked = [c for c in nb.cells if "nbval-check-output" in c.metadata.get("tags", [])]
