@@ -33,24 +33,29 @@ def glue(key, value, display=False):
         show(value)
 
 
-def markdown_table(frame, headers=None, floatfmt="g", index=False):
-    """A DataFrame as a Markdown table (a figure's "Data for Figure N" drop-down)."""
+def markdown_table(frame, headers=None, floatfmt="g", index=False, **to_markdown):
+    """A DataFrame as a Markdown table (a figure's "Data for Figure N" drop-down).
+
+    Further keywords go to ``tabulate`` through ``DataFrame.to_markdown`` (``colalign``,
+    ``disable_numparse``, ``missingval``).
+    """
     from IPython.display import Markdown
 
-    kwargs = {"index": index, "floatfmt": floatfmt}
+    kwargs = {"index": index, "floatfmt": floatfmt, **to_markdown}
     if headers is not None:
         kwargs["headers"] = headers
     return Markdown(frame.to_markdown(**kwargs))
 
 
-def glue_figure_text(key, alt, table, headers=None, floatfmt="g"):
+def glue_figure_text(key, alt, table, headers=None, floatfmt="g", **to_markdown):
     """Glue a figure's alt text (``<key>-alt``) and its data table (``<key>-data``).
 
     ``_ext/accessibility.py`` sets the alt text on the figure; the page shows the table
     in a drop-down under it, for readers who cannot see the figure.
     """
     glue(f"{key}-alt", alt)
-    glue(f"{key}-data", markdown_table(table, headers=headers, floatfmt=floatfmt))
+    table = markdown_table(table, headers=headers, floatfmt=floatfmt, **to_markdown)
+    glue(f"{key}-data", table)
 
 
 def set_style():
