@@ -168,3 +168,53 @@ def test_the_reading_site_folds_and_the_student_site_shows_by_default():
     if not student.exists():
         pytest.skip("no student site: `make student` builds it")
     assert _default_of(student.read_text(encoding="utf-8")) == "shown"
+
+
+# --- Code that fits the page ------------------------------------------------------------------
+# Notebook code lines are at most 88 characters (tests/test_lesson_code.py); _static/code-view.css
+# shrinks the code font, to no less than 11.5px, where a code box is narrower than that at 14px.
+
+COMPUTED_PAGES = sorted(f"notebooks/{p.stem}.html" for p in (ROOT / "notebooks").glob("*.md"))
+EVERY_PAGE = COMPUTED_PAGES + sorted(f"book/{p.stem}.html" for p in (ROOT / "book").glob("*.md"))
+OVERFLOW = """() => [...document.querySelectorAll("div.cell_input pre")]
+  .filter((pre) => pre.scrollWidth > pre.clientWidth + 1)
+  .map((pre) => ({first: pre.textContent.split("\\n")[0].slice(0, 60),
+                  font: getComputedStyle(pre).fontSize}))"""
+
+
+async def overflow_job(context, base_url, path):
+    page = await open_page(context, base_url, path + "?code=shown")
+    try:
+        out = {}
+        for width in (1280, 1440):
+            await page.set_viewport_size({"width": width, "height": 900})
+            out[width] = await page.evaluate(OVERFLOW)
+        # Reflow (WCAG 1.4.10): on a phone the header's controls and the text fit; the page
+        # itself never scrolls sideways (a table or code box may, inside its own box).
+        for width in (390, 320):
+            await page.set_viewport_size({"width": width, "height": 800})
+            out[f"page at {width}"] = await page.evaluate(
+                "() => [document.documentElement.scrollWidth, window.innerWidth]")
+        return out
+    finally:
+        await page.close()
+
+
+@pytest.fixture(scope="module")
+def overflow():
+    site = require_site()
+    return run_in_chromium(site, {path: ("light", path, overflow_job) for path in EVERY_PAGE})
+
+
+@pytest.mark.parametrize("path", COMPUTED_PAGES)
+def test_code_fits_its_box_on_a_laptop_screen(overflow, path):
+    for width in (1280, 1440):
+        boxes = result_of(overflow, path)[width]
+        assert not boxes, f"{path} at {width}px: code boxes that scroll sideways: {boxes}"
+
+
+@pytest.mark.parametrize("path", EVERY_PAGE)
+def test_a_page_fits_a_phone_screen(overflow, path):
+    for width in (390, 320):
+        scroll, inner = result_of(overflow, path)[f"page at {width}"]
+        assert scroll <= inner, f"{path} at {width}px is {scroll}px wide: it scrolls sideways"
