@@ -41,11 +41,22 @@ Right:
 Which patches earn their keep (issue 13.4): the three under "Right" fix a wrong result (a
 rebuild's site differed from the clean build's), and are kept for that. The three under "Quick"
 only save time; measured together (``KY2015_INCREMENTAL=off`` switches every patch off;
-``tools/bench.py --variant no-incremental``), three alternating no-op rebuilds on 2 cores took
-3.1-4.0 s with them and 4.1-4.8 s without (a gain beyond the spread), and three prose-edit
-rebuilds 4.5-5.1 s with and 4.7-5.8 s without (within it), on 2026-12-06 on a machine also
-running other work. They stay for the no-op gain, and because the smaller environment is what
-each parallel worker sends back per page.
+``make bench`` runs ``tools/bench.py --variant no-incremental``). Three runs each on 2 cores,
+2026-12-06, with the patches and without:
+
+=============  ==============  ==============
+build          with (s)        without (s)
+=============  ==============  ==============
+cold           44.7-54.3       63.2-65.8
+no-op          5.9-6.8         7.1-9.5
+prose edit     8.0-9.5         7.7-9.9
+data edit      28.2-32.9       34.7-37.2
+=============  ==============  ==============
+
+The cold, no-op and data-edit gains are beyond the spread of three runs (the cold build gains
+most: each parallel worker sends the environment back after every page it reads, and the
+exercise registry's copies of whole pages made that slow); the prose edit is within it. An
+earlier, quieter measurement gave no-op rebuilds of 3.1-4.0 s with and 4.1-4.8 s without.
 
 Nothing is skipped in a build that read or removed a page. ``tests/test_reproducible_build.py``
 checks that a rebuild with nothing changed, and one after a page is saved again, leave the site
