@@ -322,12 +322,14 @@ def bti_score(data, item, edition, country="Kazakhstan"):
 
 
 # --- Civicus Civil Society Index, NGO sectors, Appendix 1 -----------------------------
+def _one_value(rows, column):
+    """The value in ``column`` of the one row matched (NaN unless exactly one)."""
+    return Recomputed(float(rows[column].iloc[0]) if len(rows) == 1 else math.nan, rows)
+
+
 def civicus_score(data, dimension):
     t = data.tables["civicus_csi"]
-    rows = t[t["dimension"] == dimension]
-    return Recomputed(
-        float(rows["score"].iloc[0]) if len(rows) == 1 else math.nan, rows
-    )
+    return _one_value(t[t["dimension"] == dimension], "score")
 
 
 def civicus_dimensions(data):
@@ -341,10 +343,7 @@ def slug(text):
 
 def sector_share(data, sector_slug):
     t = data.tables["ngo_sectors"]
-    rows = t[t["sector"].map(slug) == sector_slug]
-    return Recomputed(
-        float(rows["percent"].iloc[0]) if len(rows) == 1 else math.nan, rows
-    )
+    return _one_value(t[t["sector"].map(slug) == sector_slug], "percent")
 
 
 def sector_total(data):

@@ -389,16 +389,23 @@ def write_student_sources(dest: Path = SRC, launch_branch: str = "student") -> d
         notebook = combine_inputs_with_outputs(inputs, stored, fmt="md:myst")
         _write_if_changed(dest / pair, jupytext.writes(notebook, fmt="ipynb").encode("utf-8"))
     # Files that left the project leave the copy too.
-    if dest.exists():
-        for path in sorted(dest.rglob("*"), reverse=True):
-            rel = path.relative_to(dest)
-            if path.is_file() and rel not in wanted:
-                path.unlink()
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+    _prune(dest, wanted)
     if errors:
         raise SystemExit("student edition: references to removed solutions:\n  " + "\n  ".join(errors))
     return counts
+
+
+def _prune(dest: Path, wanted: set[Path]) -> None:
+    """Remove the files under ``dest`` that are not in ``wanted`` (paths relative to it), and
+    the folders left empty."""
+    if not dest.exists():
+        return
+    for path in sorted(dest.rglob("*"), reverse=True):
+        rel = path.relative_to(dest)
+        if path.is_file() and rel not in wanted:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def write_branch_tree(src: Path = SRC, dest: Path = BRANCH_TREE,
@@ -429,12 +436,7 @@ def write_branch_tree(src: Path = SRC, dest: Path = BRANCH_TREE,
               f"Jupyter. This branch is written by the edition's publishing script; changes "
               f"made to it are overwritten.\n")
     _write_if_changed(dest / "README.md", readme.encode("utf-8"))
-    for path in sorted(dest.rglob("*"), reverse=True):
-        rel = path.relative_to(dest)
-        if path.is_file() and rel not in wanted:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+    _prune(dest, wanted)
     return len(wanted)
 
 
