@@ -16,6 +16,7 @@ from built_book import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 import package_data  # noqa: E402
+import setup_cell  # noqa: E402
 
 NOTEBOOK = ROOT / "notebooks" / "secondary-findings.ipynb"
 
@@ -52,7 +53,9 @@ def test_notebook_copied_to_an_empty_folder_runs_from_the_data_url(tmp_path, dat
     monkeypatch.setenv("KY2015_DATA_URL", data_server)
     nb = nbformat.read(alone / NOTEBOOK.name, as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(alone)}}).execute()
-    assert {p.name for p in alone.glob("*.py")} == {"data_package.py", "book_outputs.py"}
+    # The set-up cell fetched every module the notebook imports (and, beside it, nothing else).
+    wanted = setup_cell.modules_imported(NOTEBOOK.with_suffix(".md").read_text(encoding="utf-8"))
+    assert wanted and {p.name for p in alone.glob("*.py")} == {f"{m}.py" for m in wanted}
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
     checked = [c for c in nb.cells if "nbval-check-output" in c.metadata.get("tags", [])]
